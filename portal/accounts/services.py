@@ -1,0 +1,312 @@
+"""Account rules: who exists, who may sign in, plans and organizations. No Flask here."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal import clock, settings
+from portal.accounts.models import (
+    ORG_ROLES,
+    SITE_ROLES,
+    Audit,
+    Environment,
+    LoginThrottle,
+    Organization,
+    Plan,
+    Product,
+    User,
+)
+from portal.db import transaction
+from portal.errors import N_, NotFound, ServiceError, Throttled
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+LOCALES = ("ja", "en")
+
+# Response and resolution targets in minutes per severity (1 = urgent).
+DEFAULT_PLANS = [
+    {
+        "code": "basic", "name_en": "Basic", "name_ja": "ベーシック", "position": 1,
+        "around_the_clock": False,
+        "response_minutes": {"1": 480, "2": 960, "3": 1440, "4": 2880},
+        "resolution_minutes": {"1": 2880, "2": 7200, "3": 14400, "4": 28800},
+    },
+    {
+        "code": "advanced", "name_en": "Advanced", "name_ja": "アドバンスト", "position": 2,
+        "around_the_clock": False,
+        "response_minutes": {"1": 120, "2": 240, "3": 480, "4": 1440},
+        "resolution_minutes": {"1": 1440, "2": 2880, "3": 7200, "4": 14400},
+    },
+    {
+        "code": "premium", "name_en": "Premium", "name_ja": "プレミアム", "position": 3,
+        "around_the_clock": True,
+        "response_minutes": {"1": 30, "2": 120, "3": 240, "4": 480},
+        "resolution_minutes": {"1": 480, "2": 1440, "3": 2880, "4": 7200},
+    },
+]
+
+
+def normalize_email(email: str) -> str:
+    """NFKC + case fold, so ＵＳＥＲ@ｅｘａｍｐｌｅ.ｃｏｍ and user@example.com are one account."""
+    return unicodedata.normalize("NFKC", email or "").strip().casefold()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=settings.get("PASSWORD_HASH", "scrypt"))
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def seed_default_plans() -> int:
+    """Create the default plans on a database that has none; return how many were made."""
+    with transaction():
+        if Plan.select().exists():
+            return 0
+        for plan in DEFAULT_PLANS:
+            Plan.create(**plan)
+    return len(DEFAULT_PLANS)
+
+
+def create_org(name: str, slug: str, plan: str, trial: bool = False) -> Organization:
+    """A new customer organization on ``plan`` (a plan code)."""
+    name, slug = (name or "").strip(), (slug or "").strip()
+    if not name:
+        raise ServiceError(N_("The organization needs a name."), "name")
+    if not _SLUG.match(slug):
+        raise ServiceError(
+            N_("The slug %(slug)s may hold only lower-case letters, digits and hyphens."),
+            "slug", slug=slug,
+        )
+    with transaction():
+        found = Plan.get_or_none(Plan.code == plan)
+        if found is None:
+            raise ServiceError(N_("There is no plan called %(plan)s."), "plan", plan=plan)
+        if Organization.select().where(Organization.slug == slug).exists():
+            raise ServiceError(
+                N_("An organization with the slug %(slug)s already exists."), "slug", slug=slug
+            )
+        return Organization.create(name=name, slug=slug, plan=found, trial=trial)
+
+
+def add_environment(org: Organization, name: str) -> Environment:
+    with transaction():
+        env, _ = Environment.get_or_create(organization=org, name=name.strip())
+    return env
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    org: str | None = None,
+    org_role: str | None = None,
+    locale: str | None = None,
+    timezone: str | None = None,
+) -> User:
+    """A new user; customers belong to the organization with slug ``org``."""
+    email = normalize_email(email)
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise ServiceError(N_("%(email)s is not an e-mail address."), "email", email=email)
+    if not (name or "").strip():
+        raise ServiceError(N_("Please enter a name."), "name")
+    if role not in SITE_ROLES:
+        raise ServiceError(
+            N_("The role must be one of: %(roles)s."), "role", roles=", ".join(SITE_ROLES)
+        )
+    if not password:
+        raise ServiceError(N_("Please enter a password."), "password")
+    if locale is not None and locale not in LOCALES:
+        raise ServiceError(N_("The language must be ja or en."), "locale")
+    timezone = timezone or settings.get("TIMEZONE", "Asia/Tokyo")
+    _check_timezone(timezone)
+    if role == "customer":
+        if not org:
+            raise ServiceError(N_("A customer must belong to an organization."), "org")
+        org_role = org_role or "contact"
+        if org_role not in ORG_ROLES:
+            raise ServiceError(
+                N_("The organization role must be one of: %(roles)s."),
+                "org_role", roles=", ".join(ORG_ROLES),
+            )
+    elif org or org_role:
+        raise ServiceError(N_("Staff users do not belong to a customer organization."), "org")
+    password_hash = hash_password(password)
+    with transaction():
+        organization = None
+        if org:
+            organization = Organization.get_or_none(Organization.slug == org)
+            if organization is None:
+                raise ServiceError(N_("There is no organization %(org)s."), "org", org=org)
+        if User.select().where(User.email == email).exists():
+            raise ServiceError(
+                N_("A user with the e-mail %(email)s already exists."), "email", email=email
+            )
+        return User.create(
+            email=email, name=name.strip(), role=role, password_hash=password_hash,
+            organization=organization, org_role=org_role if organization else None,
+            locale=locale, timezone=timezone, session_token=secrets.token_urlsafe(16),
+        )
+
+
+def _check_timezone(tz: str) -> None:
+    try:
+        ZoneInfo(tz)
+    except Exception:
+        raise ServiceError(N_("%(tz)s is not a known time zone."), "timezone", tz=tz) from None
+
+
+def user_for_session(user_id: str) -> User | None:
+    """The user a login cookie names, if its session token is still current and active."""
+    ident, _, token = (user_id or "").partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    user = (
+        User.select(User, Organization)
+        .join(Organization, join_type="LEFT OUTER")
+        .where(User.id == int(ident))
+        .first()
+    )
+    if user is None or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user if user.is_active else None
+
+
+def get_user_by_email(email: str) -> User:
+    user = User.get_or_none(User.email == normalize_email(email))
+    if user is None:
+        raise NotFound(N_("There is no user %(email)s."), "email", email=normalize_email(email))
+    return user
+
+
+# --- signing in -------------------------------------------------------------------------
+
+WRONG_CREDENTIALS = N_("The e-mail address or password is not correct.")
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """The user whose credentials these are, or :class:`ServiceError`.
+
+    Each attempt first takes a slot under both its account key and its address key in
+    one immediate transaction, so parallel guesses are counted before any of them is
+    checked. An unknown e-mail costs the same hash check and gets the same answer as a
+    wrong password, so sign-in never tells which addresses have accounts.
+    """
+    email = normalize_email(email)
+    keys = [f"account:{email}", f"address:{address or '-'}"]
+    limits = [settings.get("LOGIN_MAX_FAILURES", 10), settings.get("LOGIN_IP_MAX_FAILURES", 50)]
+    _reserve_attempt(keys, limits)
+    user = User.get_or_none(User.email == email) if email else None
+    method = settings.get("PASSWORD_HASH", "scrypt")
+    good = check_password_hash(user.password_hash if user else _dummy_hash(method), password)
+    if not (user and good):
+        raise ServiceError(WRONG_CREDENTIALS, "email")
+    if not user.is_active:
+        raise ServiceError(
+            N_("This account is deactivated. Please ask your organization's administrator."),
+            "email",
+        )
+    with transaction():
+        LoginThrottle.delete().where(LoginThrottle.key == keys[0]).execute()
+        LoginThrottle.update(failures=LoginThrottle.failures - 1).where(
+            LoginThrottle.key == keys[1], LoginThrottle.failures > 0
+        ).execute()
+        user.last_login_at = clock.now()
+        user.save(only=[User.last_login_at])
+    return user
+
+
+def _reserve_attempt(keys: list[str], limits: list[int]) -> None:
+    window = timedelta(minutes=settings.get("LOGIN_WINDOW_MINUTES", 15))
+    now = clock.now()
+    with transaction():
+        rows = []
+        for key, limit in zip(keys, limits, strict=True):
+            row = LoginThrottle.get_or_none(LoginThrottle.key == key)
+            if row is None or row.window_start + window <= now:
+                row = LoginThrottle(key=key, failures=0, window_start=now)
+            if row.failures >= limit:
+                minutes = max(1, int((row.window_start + window - now).total_seconds() // 60) + 1)
+                raise Throttled(
+                    N_("Too many failed sign-ins. Please try again in %(minutes)d minutes."),
+                    "email", minutes=minutes,
+                )
+            rows.append(row)
+        for row, limit in zip(rows, limits, strict=True):
+            failures = row.failures + 1
+            locked = row.window_start + window if failures >= limit else None
+            LoginThrottle.insert(
+                key=row.key, failures=failures, window_start=row.window_start,
+                locked_until=locked,
+            ).on_conflict(
+                conflict_target=[LoginThrottle.key],
+                preserve=[LoginThrottle.failures, LoginThrottle.window_start,
+                          LoginThrottle.locked_until],
+            ).execute()
+
+
+def sign_out_everywhere(user: User) -> None:
+    """Rotate the session token: every copy of every login cookie stops working."""
+    with transaction():
+        user.session_token = secrets.token_urlsafe(16)
+        user.save(only=[User.session_token])
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password also signs out every other session."""
+    with transaction():
+        user.password_hash = hash_password(password)
+        user.session_token = secrets.token_urlsafe(16)
+        user.save(only=[User.password_hash, User.session_token])
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in LOCALES:
+        raise ServiceError(N_("The language must be ja or en."), "locale")
+    with transaction():
+        User.update(locale=locale).where(User.id == user.id).execute()
+    user.locale = locale
+
+
+def set_user_active(email: str, active: bool, actor: User | None = None) -> User:
+    with transaction():
+        user = get_user_by_email(email)
+        user.active = active
+        if not active:
+            user.session_token = secrets.token_urlsafe(16)
+        user.save(only=[User.active, User.session_token])
+        record(actor, "activate" if active else "deactivate", "user", user.id)
+    return user
+
+
+def deactivate_org(slug: str, actor: User | None = None) -> Organization:
+    """Nobody of a deactivated organization can sign in or file."""
+    with transaction():
+        org = Organization.get_or_none(Organization.slug == slug)
+        if org is None:
+            raise NotFound(N_("There is no organization %(org)s."), "org", org=slug)
+        org.active = False
+        org.save(only=[Organization.active])
+        record(actor, "deactivate", "organization", org.id)
+    return org
+
+
+def products() -> list[Product]:
+    return list(Product.select().where(Product.active).order_by(Product.code))
+
+
+def record(actor: User | None, action: str, object_type: str, object_id: int | None,
+           **detail) -> Audit:
+    """One line of the audit trail; call inside the transaction of the change itself."""
+    return Audit.create(actor=actor, action=action, object_type=object_type,
+                        object_id=object_id, detail=detail)

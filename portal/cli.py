@@ -1,0 +1,208 @@
+"""The ``portal`` command group. Each command parses its options and calls a service."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import FlaskGroup
+
+from portal.errors import ServiceError
+
+
+def _fail(err: ServiceError) -> None:
+    raise click.ClickException(err.text())
+
+
+@click.command("init")
+def init_command() -> None:
+    """Create or upgrade the database schema (harmless to re-run)."""
+    from portal import bootstrap, migrations
+
+    applied = bootstrap.prepare()
+    for name in applied:
+        click.echo(f"applied {name}")
+    click.echo(f"database at schema version {migrations.current_version()}")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Load the bilingual demo data (safe to run again)."""
+    from portal import bootstrap, demo
+
+    bootstrap.prepare()
+    demo.load()
+    click.echo(demo.sign_in_table())
+
+
+@click.command("create-org")
+@click.option("--name", required=True)
+@click.option("--slug", required=True)
+@click.option("--plan", required=True, help="plan code: basic, advanced, premium, …")
+@click.option("--trial", is_flag=True, help="the organization is on a trial")
+def create_org_command(name: str, slug: str, plan: str, trial: bool) -> None:
+    """Create a customer organization."""
+    from portal import bootstrap
+    from portal.accounts import services
+
+    bootstrap.prepare()
+    try:
+        org = services.create_org(name, slug, plan, trial)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"created organization {org.slug}")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(["customer", "agent", "admin"]))
+@click.option("--org", default=None, help="organization slug (customers)")
+@click.option("--org-role", default=None,
+              type=click.Choice(["org_admin", "contact", "member"]))
+@click.option("--locale", default=None, type=click.Choice(["ja", "en"]))
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user_command(email, name, role, org, org_role, locale, password) -> None:
+    """Create a user (a customer needs --org)."""
+    from portal import bootstrap
+    from portal.accounts import services
+
+    bootstrap.prepare()
+    try:
+        user = services.create_user(email, name, role, password, org=org, org_role=org_role,
+                                    locale=locale)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"created {user.role} {user.email}")
+
+
+def _set_active(email: str, active: bool) -> None:
+    from portal import bootstrap
+    from portal.accounts import services
+
+    bootstrap.prepare()
+    try:
+        user = services.set_user_active(email, active)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"{'activated' if active else 'deactivated'} {user.email}")
+
+
+@click.command("deactivate-user")
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """Stop a user from signing in (their sessions end at once)."""
+    _set_active(email, False)
+
+
+@click.command("activate-user")
+@click.argument("email")
+def activate_user_command(email: str) -> None:
+    """Let a deactivated user sign in again."""
+    _set_active(email, True)
+
+
+@click.command("deactivate-org")
+@click.argument("slug")
+def deactivate_org_command(slug: str) -> None:
+    """Stop everyone of an organization from signing in and filing."""
+    from portal import bootstrap
+    from portal.accounts import services
+
+    bootstrap.prepare()
+    try:
+        org = services.deactivate_org(slug)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"deactivated organization {org.slug}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 128))
+def serve_command(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the portal with gunicorn (production server)."""
+    from flask import current_app
+
+    from portal import bootstrap
+    from portal.serve import serve
+
+    bootstrap.prepare()
+    serve(current_app._get_current_object(), host, port, workers, threads)
+
+
+@click.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the articles."""
+    from portal import bootstrap
+    from portal.kb import services
+
+    bootstrap.prepare()
+    click.echo(f"indexed {services.reindex()} published articles")
+
+
+@click.command("import-articles")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_articles_command(folder: Path) -> None:
+    """Import Markdown articles with a front-matter header; re-importing updates by slug."""
+    from portal import bootstrap
+    from portal.kb import transfer
+
+    bootstrap.prepare()
+    report = transfer.import_dir(folder)
+    for name, line, why in report.refused:
+        click.echo(f"{name}:{line}: refused: {why}", err=True)
+    click.echo(f"created {len(report.created)}, updated {len(report.updated)}, "
+               f"refused {len(report.refused)}")
+    if report.refused:
+        sys.exit(1)
+
+
+@click.command("export-articles")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_articles_command(folder: Path) -> None:
+    """Write every article as a Markdown file in the import format."""
+    from portal import bootstrap
+    from portal.kb import transfer
+
+    bootstrap.prepare()
+    click.echo(f"exported {transfer.export_dir(folder)} articles to {folder}")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the database to PATH, safe while the portal runs."""
+    from portal import backup
+
+    try:
+        size = backup.backup_to(path)
+    except ServiceError as err:
+        _fail(err)
+    click.echo(f"backup written to {path} ({size:,} bytes)")
+
+
+COMMANDS = [
+    init_command, demo_command, create_org_command, create_user_command,
+    deactivate_user_command, activate_user_command, deactivate_org_command, serve_command,
+    reindex_command, import_articles_command, export_articles_command, backup_command,
+]
+
+
+def register(app) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from portal import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(name="portal", create_app=_create_app, add_default_commands=False,
+                  load_dotenv=False, set_debug_flag=False,
+                  help="Madoguchi support portal: set-up and operations.")

@@ -1,0 +1,24 @@
+"""The portal's idea of "now": naive UTC, replaceable in tests and time-based jobs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """The current time in UTC, without tzinfo (the form stored in the database)."""
+    return _frozen or datetime.now(UTC).replace(tzinfo=None)
+
+
+def freeze(moment: datetime | None) -> None:
+    """Fix :func:`now` at ``moment`` (naive UTC); ``None`` lets time run again."""
+    global _frozen
+    _frozen = moment
+
+
+def to_local(moment: datetime, tz: str) -> datetime:
+    """A stored UTC time as an aware time in the zone ``tz``."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))

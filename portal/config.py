@@ -1,0 +1,126 @@
+"""Settings: defaults, ``PORTAL_*`` environment variables, and the instance folder.
+
+Nothing here runs at import time; :func:`load` is called by the app factory with the
+environment of that moment, so tests never have to reload modules.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+# Every setting, its default and how an environment string becomes a value.
+# The environment variable of ``KEY`` is ``PORTAL_KEY``.
+DEFAULTS: dict[str, tuple[Any, type]] = {
+    "DATABASE": ("", str),  # empty: <instance>/portal.db
+    "SECRET_KEY": ("", str),  # empty: generated once into the instance folder
+    "UPLOAD_DIR": ("", str),  # empty: <instance>/uploads
+    "MAX_UPLOAD_MB": (20, int),
+    "MAX_TICKET_UPLOAD_MB": (50, int),
+    "BASE_URL": ("http://127.0.0.1:5000", str),
+    "SMTP_HOST": ("", str),
+    "SMTP_PORT": (25, int),
+    "SMTP_USER": ("", str),
+    "SMTP_PASSWORD": ("", str),
+    "SMTP_TLS": ("none", str),
+    "MAIL_FROM": ("support@localhost", str),
+    "DEFAULT_LOCALE": ("ja", str),
+    "TIMEZONE": ("Asia/Tokyo", str),
+    "TICKET_PREFIX": ("MDG", str),
+    "PASSWORD_HASH": ("scrypt", str),
+    "LOGIN_MAX_FAILURES": (10, int),
+    "LOGIN_IP_MAX_FAILURES": (50, int),
+    "LOGIN_WINDOW_MINUTES": (15, int),
+    "SECURE_COOKIES": ("auto", str),  # auto: Secure when BASE_URL is https
+}
+
+LOCALES = ("ja", "en")
+SMTP_TLS_MODES = ("none", "starttls", "ssl")
+
+
+class ConfigError(ValueError):
+    """A setting has a value the portal cannot work with."""
+
+
+def instance_path(overrides: Mapping[str, Any] | None = None) -> str:
+    """Where the SQLite file, secret key and uploads live (absolute)."""
+    path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("PORTAL_INSTANCE_PATH")
+    return str(Path(path or Path.cwd() / "instance").resolve())
+
+
+def _cast(key: str, raw: str, kind: type) -> Any:
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"PORTAL_{key} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def load(app_config: dict, instance: str, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app_config`` from defaults, then the environment, then ``overrides``."""
+    values = {key: default for key, (default, _) in DEFAULTS.items()}
+    for key, (_, kind) in DEFAULTS.items():
+        raw = os.environ.get(f"PORTAL_{key}")
+        if raw is not None and raw != "":
+            values[key] = _cast(key, raw, kind)
+    values.update(overrides or {})
+
+    Path(instance).mkdir(parents=True, exist_ok=True)
+    if not values["DATABASE"]:
+        values["DATABASE"] = str(Path(instance) / "portal.db")
+    if not values["UPLOAD_DIR"]:
+        values["UPLOAD_DIR"] = str(Path(instance) / "uploads")
+    if not values["SECRET_KEY"]:
+        values["SECRET_KEY"] = _instance_secret(Path(instance) / "secret_key")
+    _check(values)
+
+    app_config.update(values)
+    https = values["BASE_URL"].startswith("https://")
+    secure = {"auto": https, "on": True, "off": False}.get(values["SECURE_COOKIES"], https)
+    app_config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_NAME="madoguchi_session",
+        PREFERRED_URL_SCHEME="https" if https else "http",
+        # The whole request body: every file of one ticket plus its form fields.
+        MAX_CONTENT_LENGTH=(values["MAX_TICKET_UPLOAD_MB"] + 1) * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE=values["DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE=values["TIMEZONE"],
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+
+
+def _check(values: dict) -> None:
+    if values["DEFAULT_LOCALE"] not in LOCALES:
+        raise ConfigError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+    if values["SMTP_TLS"] not in SMTP_TLS_MODES:
+        raise ConfigError(f"PORTAL_SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(values["TIMEZONE"])
+    except Exception:
+        raise ConfigError(f"PORTAL_TIMEZONE is not a known time zone: {values['TIMEZONE']!r}")
+    if values["MAX_UPLOAD_MB"] <= 0 or values["MAX_TICKET_UPLOAD_MB"] <= 0:
+        raise ConfigError("upload limits must be positive")
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the generated secret key, creating it (mode 0600) on first use."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first: use theirs
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,79 @@
+"""Bilingual demo data: plans, organizations, people of every role, products, articles.
+
+Loading is idempotent: what exists is left as it is, what is missing is added, and the
+articles are re-imported by slug.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Environment, Organization, Product, User
+from portal.db import transaction
+
+ARTICLES = Path(__file__).parent / "articles"
+PASSWORD = "demo-pass-2026"
+
+ORGANIZATIONS = [
+    ("株式会社アクメ", "acme", "premium", False, ["本番環境 (prod-tokyo)", "検証環境 (staging)"]),
+    ("さくら商事株式会社", "sakura", "advanced", False, ["基幹システム", "EC サイト"]),
+    ("Nimbus Labs", "nimbus", "basic", True, ["production", "sandbox"]),
+]
+
+# email, name, role, org, org role, locale
+USERS = [
+    ("admin@madoguchi.example", "管理 太郎", "admin", None, None, "ja"),
+    ("agent@madoguchi.example", "佐藤 花子", "agent", None, None, "ja"),
+    ("alex@madoguchi.example", "Alex Morgan", "agent", None, None, "en"),
+    ("yamada@acme.example", "山田 一郎", "customer", "acme", "org_admin", "ja"),
+    ("suzuki@acme.example", "鈴木 次郎", "customer", "acme", "contact", "ja"),
+    ("ito@acme.example", "伊藤 美咲", "customer", "acme", "member", "ja"),
+    ("tanaka@sakura.example", "田中 健", "customer", "sakura", "org_admin", "ja"),
+    ("kato@sakura.example", "加藤 優子", "customer", "sakura", "contact", "ja"),
+    ("emma@nimbus.example", "Emma Clarke", "customer", "nimbus", "contact", "en"),
+]
+
+PRODUCTS = [
+    ("storage", "Cloud Storage", "クラウドストレージ", "3.2, 3.1, 3.0"),
+    ("mail", "Mail Delivery", "メール配信", "2.8, 2.7"),
+    ("api", "API Gateway", "API ゲートウェイ", "v2, v1"),
+    ("identity", "Identity & SSO", "ID 管理・SSO", ""),
+    ("billing", "Billing", "請求管理", ""),
+]
+
+
+def loaded() -> bool:
+    """True once the demo's people exist."""
+    return User.select().where(User.email == USERS[0][0]).exists()
+
+
+def load() -> None:
+    """Add whatever part of the demo is missing."""
+    from portal.kb import transfer
+
+    with transaction():
+        for code, name_en, name_ja, versions in PRODUCTS:
+            Product.get_or_create(code=code, defaults={
+                "name_en": name_en, "name_ja": name_ja, "versions": versions})
+        for name, slug, plan, trial, environments in ORGANIZATIONS:
+            org = Organization.get_or_none(Organization.slug == slug)
+            if org is None:
+                org = accounts.create_org(name, slug, plan, trial)
+            for env in environments:
+                Environment.get_or_create(organization=org, name=env)
+        for email, name, role, org, org_role, locale in USERS:
+            if not User.select().where(User.email == email).exists():
+                accounts.create_user(email, name, role, PASSWORD, org=org, org_role=org_role,
+                                     locale=locale)
+    transfer.import_dir(ARTICLES)
+
+
+def sign_in_table() -> str:
+    """The demo sign-ins, for the terminal."""
+    width = max(len(u[0]) for u in USERS)
+    lines = [f"Demo sign-ins (password for all: {PASSWORD})"]
+    for email, name, role, org, org_role, _ in USERS:
+        what = role if not org else f"{org_role} of {org}"
+        lines.append(f"  {email.ljust(width)}  {what}")
+    return "\n".join(lines)

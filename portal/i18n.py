@@ -1,0 +1,37 @@
+"""Locale and time-zone selection, and the language switch.
+
+The locale comes from the signed-in user's setting, else the browser's remembered
+choice (a cookie), else ``Accept-Language``, else the configured default. Times are
+stored in UTC and shown in the user's zone (the configured zone for visitors).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import Babel
+from flask_login import current_user
+
+from portal.config import LOCALES
+
+LOCALE_COOKIE = "locale"
+babel = Babel()
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    remembered = request.cookies.get(LOCALE_COOKIE)
+    if remembered in LOCALES:
+        return remembered
+    return request.accept_languages.best_match(LOCALES) or current_app.config["DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["TIMEZONE"]
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

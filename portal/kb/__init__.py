@@ -1,0 +1,1 @@
+"""Knowledge base: articles, their search index, suggestions, feedback, the editor."""

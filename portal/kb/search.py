@@ -1,0 +1,228 @@
+"""Full-text search over published articles, in Japanese and English. No Flask here.
+
+Two contentless FTS5 tables hold the bigram form of each published article
+(:mod:`portal.kb.textforms`): ``article_title_fts`` (titles, with positions, so a
+Japanese word is an exact phrase) and ``article_fts`` (title and body, without
+positions, about a quarter of the text's size). A query is tried in steps, stopping at
+the first that finds something:
+
+1. every word, as typed;
+2. only the content words (kanji, katakana, Latin): ログインできません → ログイン;
+3. any content word, ranked by how many match.
+
+Each step asks both tables for the newest ``CANDIDATES`` matches (cheap: FTS5 walks
+its lists from the top and stops). When the set is smaller than that, it is ranked
+with bm25; when a very common word gives a larger set, the newest matches win, so no
+query becomes slow. Articles whose title holds every word come first, then the
+reader's language, then the score. A long Japanese word matched in the body index
+(the AND of its bigrams) is confirmed against the article's text before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from portal.db import db
+from portal.kb.textforms import Term, content_terms, index_form, normalize, parse
+
+CANDIDATES = 200
+LONG_QUERY_WORDS = 6  # longer text keeps only its rarest words
+SNIPPET_CHARS = 140
+
+
+@dataclass
+class Hit:
+    id: int
+    slug: str
+    title: str
+    kind: str
+    language: str
+    category: str
+    title_match: bool
+    snippet: Markup = Markup("")
+
+
+# --- keeping the index in step ---------------------------------------------------------
+
+def index_article(article_id: int, title: str, plain: str) -> None:
+    """Add one published article (call inside the transaction that publishes it)."""
+    title_form = index_form(title)
+    db.execute_sql("INSERT INTO article_fts (rowid, text) VALUES (?, ?)",
+                   (article_id, title_form + " " + index_form(plain)))
+    db.execute_sql("INSERT INTO article_title_fts (rowid, title) VALUES (?, ?)",
+                   (article_id, title_form))
+
+
+def unindex_article(article_id: int, title: str, plain: str) -> None:
+    """Remove an article as it was indexed (contentless tables need the old text)."""
+    title_form = index_form(title)
+    db.execute_sql(
+        "INSERT INTO article_fts (article_fts, rowid, text) VALUES ('delete', ?, ?)",
+        (article_id, title_form + " " + index_form(plain)))
+    db.execute_sql(
+        "INSERT INTO article_title_fts (article_title_fts, rowid, title) VALUES ('delete', ?, ?)",
+        (article_id, title_form))
+
+
+def rebuild() -> int:
+    """Empty both indexes and index every published article again; return the count."""
+    db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+    db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
+    rows = db.execute_sql("SELECT id, title, plain FROM article WHERE status = 'published'")
+    count = 0
+    for article_id, title, plain in rows.fetchall():
+        index_article(article_id, title, plain)
+        count += 1
+    db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
+    db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('optimize')")
+    return count
+
+
+# --- asking it ------------------------------------------------------------------------
+
+def _match(table: str, expr: str, scored: bool = False) -> list[tuple[int, float]]:
+    """Newest matches first, at most ``CANDIDATES + 1``, with bm25 when ``scored``."""
+    score = f"bm25({table})" if scored else "0"
+    sql = (f"SELECT rowid, {score} FROM {table} WHERE {table} MATCH ? "
+           "ORDER BY rowid DESC LIMIT ?")
+    return db.execute_sql(sql, (expr, CANDIDATES + 1)).fetchall()
+
+
+def _body(terms: list[Term]) -> str:
+    return " AND ".join(t.fts(phrases=False) for t in terms)
+
+
+def _title(terms: list[Term]) -> str:
+    return " AND ".join(t.fts() for t in terms)
+
+
+def _step(terms: list[Term], any_word: bool) -> tuple[dict[int, float], set[int]]:
+    """Scores (lower is better) of body matches, and the ids whose title matches."""
+    if not any_word:
+        title_ids = {row[0] for row in _match("article_title_fts", _title(terms))}
+        rows = _match("article_fts", _body(terms))
+        if len(rows) <= CANDIDATES:
+            return dict(_match("article_fts", _body(terms), scored=True)), title_ids
+        # A common word: keep FTS5's newest-first order instead of ranking.
+        return {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}, title_ids
+    # Any word: rank by how many words match, title matches counting extra.
+    scores: dict[int, float] = {}
+    title_counts: dict[int, int] = {}
+    for term in terms:
+        for rid, _ in _match("article_fts", _body([term]))[:CANDIDATES]:
+            scores[rid] = scores.get(rid, 0) - 1
+        for rid, _ in _match("article_title_fts", _title([term]))[:CANDIDATES]:
+            title_counts[rid] = title_counts.get(rid, 0) + 1
+    for rid, n in title_counts.items():
+        scores[rid] = scores.get(rid, 0) - 0.5 * n
+    return scores, {rid for rid, n in title_counts.items() if n == len(terms)}
+
+
+def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
+    """The ``keep`` content words found in the fewest articles (for long text)."""
+    frequency = {}
+    for term in content_terms(terms) or terms:
+        found = len(_match("article_fts", _body([term])))
+        if found:  # a word found nowhere helps nobody
+            frequency[term] = found
+    return sorted(frequency, key=frequency.get)[:keep]
+
+
+def plan(query: str) -> list[tuple[list[Term], bool]]:
+    """The steps a query will be tried in: (words, any word suffices)."""
+    terms = parse(query)
+    if not terms:
+        return []
+    if len(terms) > LONG_QUERY_WORDS:
+        rare = _rarest(terms)
+        return [(rare, False), (rare, True)] if rare else []
+    steps = [(terms, False)]
+    content = content_terms(terms)
+    if content and content != terms:
+        steps.append((content, False))
+    words = content or terms
+    if len(words) > 1:
+        steps.append((words, True))
+    return steps
+
+
+def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit], list[Term]]:
+    """The best ``limit`` published articles for ``query`` and the words that found them."""
+    for terms, any_word in plan(query):
+        scores, title_ids = _step(terms, any_word)
+        if scores or title_ids:
+            hits = _ranked(scores, title_ids, reader_language, terms, any_word, limit)
+            if hits:
+                return hits, terms
+    return [], []
+
+
+def _ranked(scores: dict[int, float], title_ids: set[int], language: str,
+            terms: list[Term], any_word: bool, limit: int) -> list[Hit]:
+    """Order the candidates, then confirm and dress the best ``limit`` of them."""
+    ids = tuple(set(scores) | title_ids)
+    marks = ",".join("?" * len(ids))
+    rows = db.execute_sql(f"SELECT id, language FROM article WHERE id IN ({marks})",
+                          ids).fetchall()
+    rows.sort(key=lambda r: (r[0] not in title_ids, r[1] != language,
+                             scores.get(r[0], 1e9), -r[0]))
+    ordered = [r[0] for r in rows]
+    checks = [t for t in terms if t.needs_check]
+    hits: list[Hit] = []
+    for start in range(0, len(ordered), limit * 2):
+        batch = ordered[start:start + limit * 2]
+        for hit, text in _load(batch, title_ids):
+            if not checks or hit.title_match or _confirmed(text, checks, any_word):
+                hit.snippet = snippet(text, terms)
+                hits.append(hit)
+                if len(hits) == limit:
+                    return hits
+    return hits
+
+
+def _confirmed(text: str, checks: list[Term], any_word: bool) -> bool:
+    text = normalize(text)
+    found = [t.found_in(text) for t in checks]
+    return any(found) if any_word else all(found)
+
+
+def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
+    """Articles ``ids`` in that order, each with its title and text for checks."""
+    marks = ",".join("?" * len(ids))
+    rows = {row[0]: row for row in db.execute_sql(
+        "SELECT id, slug, title, kind, language, category, plain FROM article "
+        f"WHERE id IN ({marks}) AND +status = 'published'", tuple(ids)).fetchall()}
+    out = []
+    for rid in ids:
+        if rid in rows:
+            *fields, plain = rows[rid]
+            out.append((Hit(*fields, title_match=rid in title_ids), fields[2] + "\n" + plain))
+    return out
+
+
+def snippet(text: str, terms: list[Term], size: int = SNIPPET_CHARS) -> Markup:
+    """A window of ``text`` around the first match, every match wrapped in ``<mark>``.
+
+    The text is escaped piece by piece and only our own ``<mark>`` tags are added, so
+    nothing an author wrote can become markup here.
+    """
+    text = " ".join(normalize(text).split())
+    if not terms:
+        return escape(text[:size])
+    pattern = re.compile("|".join(t.pattern for t in sorted(terms, key=lambda t: -len(t.text))))
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - size // 4)
+    window = text[start:start + size]
+    out = [Markup("…")] if start else []
+    pos = 0
+    for found in pattern.finditer(window):
+        out.append(escape(window[pos:found.start()]))
+        out.append(Markup("<mark>%s</mark>") % window[found.start():found.end()])
+        pos = found.end()
+    out.append(escape(window[pos:]))
+    if start + size < len(text):
+        out.append(Markup("…"))
+    return Markup("").join(out)

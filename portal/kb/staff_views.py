@@ -1,0 +1,88 @@
+"""The article editor for agents and admins, under /staff/kb/."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from portal.accounts.guards import staff_required
+from portal.accounts.services import products
+from portal.errors import ServiceError
+from portal.kb import services
+from portal.kb.models import Article
+from portal.pagination import page_number, paginate
+
+bp = Blueprint("staff_kb", __name__, url_prefix="/staff/kb")
+
+FILTERS = ("status", "kind", "language", "q")
+
+
+def _input_from_form() -> services.ArticleInput:
+    form = request.form
+    return services.ArticleInput(**{name: form.get(name, "") for name in (
+        "title", "body", "kind", "language", "category", "status", "slug", "product")})
+
+
+def _editor(data: services.ArticleInput, article: Article | None, status: int = 200):
+    return render_template("staff/kb_edit.html", data=data, article=article,
+                           products=products(), categories=services.category_names()), status
+
+
+@bp.route("/")
+@staff_required
+def index():
+    filters = {name: request.args.get(name, "") for name in FILTERS}
+    page = paginate(services.staff_list(**filters), page_number(request.args.get("page")))
+    return render_template("staff/kb_list.html", page=page, filters=filters)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new():
+    if request.method == "GET":
+        return _editor(services.ArticleInput(language=current_user.locale or "ja"), None)
+    return _save(_input_from_form(), None)
+
+
+@bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit(article_id: int):
+    article = services.article_by_id(article_id)
+    if request.method == "GET":
+        return _editor(services.as_input(article), article)
+    return _save(_input_from_form(), article)
+
+
+def _save(data: services.ArticleInput, article: Article | None):
+    try:
+        saved = services.save_article(data, current_user._get_current_object(), article)
+    except ServiceError as err:
+        flash(err.text(gettext), "error")
+        return _editor(data, article, 400)
+    flash(gettext("Saved “%(title)s”.", title=saved.title), "success")
+    return redirect(url_for(".edit", article_id=saved.id))
+
+
+@bp.route("/<int:article_id>/status", methods=["POST"])
+@staff_required
+def status(article_id: int):
+    article = services.article_by_id(article_id)
+    new_status = request.form.get("status", "")
+    try:
+        services.set_status(article, new_status)
+    except ServiceError as err:
+        flash(err.text(gettext), "error")
+    else:
+        flash(gettext("Published.") if new_status == "published" else gettext("Unpublished."),
+              "success")
+    return redirect(url_for(".edit", article_id=article.id))
+
+
+@bp.route("/<int:article_id>/delete", methods=["POST"])
+@staff_required
+def delete(article_id: int):
+    article = services.article_by_id(article_id)
+    services.delete_article(article)
+    flash(gettext("Deleted “%(title)s”.", title=article.title), "success")
+    return redirect(url_for(".index"))

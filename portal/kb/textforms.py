@@ -1,0 +1,125 @@
+"""The bigram form of text that the search index holds, and the parsing of queries.
+
+Text is NFKC-normalized and case-folded, so ＳＳＯ is sso and ｷｬﾝｾﾙ is キャンセル.
+A run of Japanese characters becomes its overlapping two-character tokens plus its last
+character alone (so a one-character query finds a character at the end of a run);
+other words are kept whole. A Japanese query word becomes the phrase of its bigrams,
+which matches it as an exact substring; a two-character word is one token; a
+one-character word and a Latin word are prefix queries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_CJK = "\u3005\u3006\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKENS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
+_HIRAGANA = re.compile(r"^[\u3040-\u309f]+$")
+# Kanji, katakana and hiragana chunks inside one Japanese run (for content words).
+_SCRIPT_CHUNKS = re.compile(r"[\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+                            r"|[\u30a0-\u30ff]+|[\u3040-\u309f]+")
+
+# Words too common to narrow an English search.
+STOPWORDS = frozenset("""
+a an and are as at be but by can cannot could do does for from had has have how i if in
+into is it its my no not of on or our please so than that the their then there these this
+to was we what when where which who why will with would you your
+""".split())
+
+MIN_LATIN_PREFIX = 3  # shorter Latin words match whole tokens only
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def bigrams(run: str) -> list[str]:
+    """Overlapping pairs of a Japanese run, then its last character alone."""
+    return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def index_form(text: str) -> str:
+    """``text`` as the space-separated tokens stored in the FTS5 index."""
+    out: list[str] = []
+    for match in _TOKENS.finditer(normalize(text)):
+        if match.lastgroup == "cjk":
+            out.extend(bigrams(match.group()))
+        else:
+            out.append(match.group())
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query word: ``text`` normalized; ``content`` false for function words."""
+
+    text: str
+    cjk: bool
+    prefix: bool
+    content: bool
+
+    def fts(self, phrases: bool = True) -> str:
+        """The FTS5 expression matching this word.
+
+        With ``phrases`` false (for an index without positions) a long Japanese word
+        becomes the AND of its bigrams, which callers confirm with :meth:`found_in`.
+        """
+        if self.cjk and len(self.text) > 2:
+            pairs = bigrams(self.text)[:-1]
+            if phrases:
+                return '"' + " ".join(pairs) + '"'
+            return "(" + " AND ".join(f'"{p}"' for p in pairs) + ")"
+        return f'"{self.text}"' + (" *" if self.prefix else "")
+
+    @property
+    def needs_check(self) -> bool:
+        """True when an index without positions can match this word loosely."""
+        return self.cjk and len(self.text) > 2
+
+    def found_in(self, normalized_text: str) -> bool:
+        return self.text in normalized_text
+
+    @property
+    def pattern(self) -> str:
+        """A regular expression finding this word in normalized text (for snippets)."""
+        return re.escape(self.text) + (r"\w*" if self.prefix and not self.cjk else "")
+
+
+def _cjk_terms(run: str) -> list[Term]:
+    return [Term(run, True, prefix=len(run) == 1, content=not _HIRAGANA.match(run))]
+
+
+def parse(query: str) -> list[Term]:
+    """The words of a query, in order, without repeats."""
+    terms: list[Term] = []
+    for match in _TOKENS.finditer(normalize(query)):
+        word = match.group()
+        if match.lastgroup == "cjk":
+            terms.extend(_cjk_terms(word))
+        else:
+            terms.append(Term(word, False, prefix=len(word) >= MIN_LATIN_PREFIX,
+                              content=word not in STOPWORDS))
+    seen: set[str] = set()
+    return [t for t in terms if not (t.text in seen or seen.add(t.text))]
+
+
+def content_terms(terms: list[Term]) -> list[Term]:
+    """Kanji, katakana and Latin words only: ログインできません → ログイン.
+
+    A Japanese word that mixes scripts keeps its kanji and katakana chunks
+    (請求書が届かない → 請求書, 届); hiragana and English stop words are dropped.
+    """
+    out: list[Term] = []
+    for term in terms:
+        if not term.content:
+            continue
+        if not term.cjk:
+            out.append(term)
+            continue
+        for chunk in _SCRIPT_CHUNKS.findall(term.text):
+            if not _HIRAGANA.match(chunk):
+                out.append(Term(chunk, True, prefix=len(chunk) == 1, content=True))
+    seen: set[str] = set()
+    return [t for t in out if not (t.text in seen or seen.add(t.text))]

@@ -1,0 +1,88 @@
+"""Reader pages: home, article list, articles, search, suggestions, feedback."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal.kb import search, services
+from portal.templating import current_locale
+
+bp = Blueprint("kb", __name__)
+
+MAX_QUERY = 2000
+
+
+def _query() -> str:
+    return request.args.get("q", "")[:MAX_QUERY].strip()
+
+
+def _voter(create: bool = True) -> str | None:
+    """Who is voting: the user, or this browser (a random id kept in its session)."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    if "voter" not in session:
+        if not create:
+            return None
+        session["voter"] = secrets.token_urlsafe(12)
+    return f"browser:{session['voter']}"
+
+
+@bp.route("/")
+def home():
+    locale = current_locale()
+    return render_template("kb/home.html", popular=services.popular(locale),
+                           known=services.known_issues(locale, 5))
+
+
+@bp.route("/kb/")
+def index():
+    locale = current_locale()
+    return render_template("kb/index.html", groups=services.categories(locale),
+                           known=services.known_issues(locale), popular=services.popular(locale))
+
+
+@bp.route("/kb/search")
+def search_page():
+    q = _query()
+    hits, terms = search.search(q, current_locale(), limit=30) if q else ([], [])
+    if request.htmx and not request.htmx.history_restore_request:
+        return render_template("kb/_results.html", q=q, hits=hits)
+    return render_template("kb/search.html", q=q, hits=hits)
+
+
+@bp.route("/kb/suggest")
+def suggest():
+    q = _query()
+    hits = search.search(q, current_locale(), limit=5)[0] if q else []
+    return render_template("kb/_suggestions.html", q=q, hits=hits)
+
+
+@bp.route("/kb/<slug>")
+def article(slug: str):
+    found = services.published(slug)
+    return render_template("kb/article.html", article=found,
+                           related=services.related(found),
+                           voted=services.has_voted(found, _voter(create=False)))
+
+
+@bp.route("/kb/<slug>/viewed", methods=["POST"])
+def viewed(slug: str):
+    """Counted by a POST from the page itself, so a GET (or a link prefetch) changes nothing."""
+    services.count_view(services.published(slug))
+    return "", 204
+
+
+@bp.route("/kb/<slug>/feedback", methods=["POST"])
+def feedback(slug: str):
+    found = services.published(slug)
+    choice = request.form.get("helpful")
+    if choice not in ("yes", "no"):
+        return render_template("kb/_feedback.html", article=found, voted=False,
+                               invalid=True), 400
+    services.give_feedback(found, _voter(), choice == "yes")
+    if request.htmx:
+        return render_template("kb/_feedback.html", article=found, voted=True)
+    return redirect(url_for("kb.article", slug=slug, _anchor="feedback"))

@@ -1,0 +1,42 @@
+"""One way to cut a query into pages, shared by every list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from a query string; anything odd is page 1."""
+    try:
+        return max(1, min(int(raw or 1), 100_000))
+    except ValueError:
+        return 1
+
+
+def paginate(query, number: int, per_page: int = 25) -> Page:
+    """The ``number``-th page of a Peewee ``query`` (a page past the end shows the last)."""
+    total = query.count()
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, number), pages)
+    return Page(list(query.paginate(number, per_page)), number, per_page, total)

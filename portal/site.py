@@ -1,0 +1,43 @@
+"""Site-wide endpoints: health check, markdown preview, language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import db
+from portal.accounts.services import set_locale
+from portal.config import LOCALES
+from portal.i18n import LOCALE_COOKIE
+from portal.security import safe_next
+from portal.text import MAX_MARKDOWN, render_markdown
+
+bp = Blueprint("site", __name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    if db.healthy():
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.route("/preview", methods=["POST"])
+def preview():
+    """Sanitized HTML of the markdown in ``body`` (the same door every stored text uses)."""
+    body = request.form.get("body", "")[:MAX_MARKDOWN]
+    return render_template("_preview.html", html=render_markdown(body))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Remember the chosen language for this browser, and for the user when signed in."""
+    locale = request.form.get("locale", "")
+    if locale not in LOCALES:
+        abort(400)
+    if current_user.is_authenticated:
+        set_locale(current_user._get_current_object(), locale)
+    response = make_response(redirect(safe_next(request.form.get("next")) or url_for("kb.home")))
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    return response

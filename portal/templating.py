@@ -1,0 +1,38 @@
+"""Template helpers: the current locale, local times, localized names."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import format_datetime, get_locale
+
+from portal.config import LOCALES
+
+
+def current_locale() -> str:
+    return str(get_locale() or "ja")
+
+
+def localized(obj) -> str:
+    """``obj.name(locale)`` for models that carry a name per language."""
+    return obj.name(current_locale()) if obj is not None else ""
+
+
+def local_time(moment, fmt: str = "medium") -> str:
+    """A stored UTC time in the viewer's zone and language."""
+    return format_datetime(moment, fmt) if moment else ""
+
+
+def page_url(number: int) -> str:
+    """This page's URL with its filters kept and ``page`` set to ``number``."""
+    args = {**request.view_args, **request.args.to_dict(), "page": number}
+    return url_for(request.endpoint, **args)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
+                                 page_url=page_url)
+    app.jinja_env.filters.update(localized=localized, local_time=local_time)
+
+    @app.context_processor
+    def _request_path():
+        return {"here": request.full_path.rstrip("?") if request else "/"}
