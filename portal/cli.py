@@ -57,11 +57,10 @@ def create_org_command(name: str, slug: str, plan: str, trial: bool) -> None:
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(["customer", "agent", "admin"]))
+@click.option("--role", required=True, help="customer, agent or admin")
 @click.option("--org", default=None, help="organization slug (customers)")
-@click.option("--org-role", default=None,
-              type=click.Choice(["org_admin", "contact", "member"]))
-@click.option("--locale", default=None, type=click.Choice(["ja", "en"]))
+@click.option("--org-role", default=None, help="org_admin, contact (default) or member")
+@click.option("--locale", default=None, help="ja or en")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user_command(email, name, role, org, org_role, locale, password) -> None:
     """Create a user (a customer needs --org)."""

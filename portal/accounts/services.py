@@ -9,6 +9,7 @@ from datetime import timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from peewee import JOIN
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import clock, settings
@@ -173,7 +174,7 @@ def user_for_session(user_id: str) -> User | None:
         return None
     user = (
         User.select(User, Organization)
-        .join(Organization, join_type="LEFT OUTER")
+        .join(Organization, JOIN.LEFT_OUTER)
         .where(User.id == int(ident))
         .first()
     )

@@ -21,6 +21,7 @@ reader's language, then the score. A long Japanese word matched in the body inde
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -174,9 +175,10 @@ def _ranked(scores: dict[int, float], title_ids: set[int], language: str,
     hits: list[Hit] = []
     for start in range(0, len(ordered), limit * 2):
         batch = ordered[start:start + limit * 2]
-        for hit, text in _load(batch, title_ids):
+        for hit, plain in _load(batch, title_ids):
+            text = hit.title + "\n" + plain
             if not checks or hit.title_match or _confirmed(text, checks, any_word):
-                hit.snippet = snippet(text, terms)
+                hit.snippet = snippet(plain, terms)
                 hits.append(hit)
                 if len(hits) == limit:
                     return hits
@@ -190,7 +192,7 @@ def _confirmed(text: str, checks: list[Term], any_word: bool) -> bool:
 
 
 def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
-    """Articles ``ids`` in that order, each with its title and text for checks."""
+    """Articles ``ids`` in that order, each with its plain text."""
     marks = ",".join("?" * len(ids))
     rows = {row[0]: row for row in db.execute_sql(
         "SELECT id, slug, title, kind, language, category, plain FROM article "
@@ -199,7 +201,7 @@ def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
     for rid in ids:
         if rid in rows:
             *fields, plain = rows[rid]
-            out.append((Hit(*fields, title_match=rid in title_ids), fields[2] + "\n" + plain))
+            out.append((Hit(*fields, title_match=rid in title_ids), plain))
     return out
 
 
@@ -209,10 +211,11 @@ def snippet(text: str, terms: list[Term], size: int = SNIPPET_CHARS) -> Markup:
     The text is escaped piece by piece and only our own ``<mark>`` tags are added, so
     nothing an author wrote can become markup here.
     """
-    text = " ".join(normalize(text).split())
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
     if not terms:
         return escape(text[:size])
-    pattern = re.compile("|".join(t.pattern for t in sorted(terms, key=lambda t: -len(t.text))))
+    pattern = re.compile("|".join(t.pattern for t in sorted(terms, key=lambda t: -len(t.text))),
+                         re.IGNORECASE)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - size // 4)
     window = text[start:start + size]

@@ -1,0 +1,214 @@
+"""Signing in and out, from the side of an attacker as much as of a user."""
+
+import re
+import threading
+
+import pytest
+from werkzeug import security
+
+from portal.accounts import services
+from portal.accounts.models import LoginThrottle
+from portal.errors import ServiceError, Throttled
+from tests import factories
+from tests.factories import PASSWORD
+
+
+def _signed_in_name(client) -> str | None:
+    page = client.get("/kb/").get_data(as_text=True)
+    found = re.search(r'<span class="who" title="([^"]+)"', page)
+    return found.group(1) if found else None
+
+
+def test_sign_in_and_out(app, client):
+    factories.user("mika@example.com")
+    response = client.submit("/login", {"email": "mika@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert _signed_in_name(client) == "mika@example.com"
+    assert client.submit("/logout").status_code == 302
+    assert _signed_in_name(client) is None
+
+
+def test_email_is_case_and_width_insensitive(app, client):
+    factories.user("mika@example.com")
+    response = client.submit("/login", {"email": " ＭＩＫＡ@Example.COM ", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def _body_without_token(response) -> str:
+    return re.sub(r'(csrf-token" content|name="csrf_token" type="hidden" value)="[^"]+"', "",
+                  response.get_data(as_text=True))
+
+
+def test_unknown_email_and_wrong_password_get_the_same_answer(app, client):
+    factories.user("mika@example.com")
+    wrong = client.submit("/login", {"email": "mika@example.com", "password": "nope"})
+    unknown = client.submit("/login", {"email": "nobody@example.com", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 400
+    assert "not correct" in wrong.get_data(as_text=True)
+    normalize = lambda r: _body_without_token(r).replace("nobody@example.com", "X").replace(
+        "mika@example.com", "X")
+    assert normalize(wrong) == normalize(unknown)
+
+
+def test_unknown_email_still_costs_a_password_check(app, monkeypatch):
+    calls = []
+    original = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash",
+                        lambda h, p: calls.append(h) or original(h, p))
+    with pytest.raises(ServiceError):
+        services.authenticate("nobody@example.com", "guess", "10.0.0.1")
+    assert len(calls) == 1 and calls[0].startswith("scrypt:")
+
+
+def test_ten_failures_throttle_the_account_even_with_the_right_password(app, client):
+    factories.user("mika@example.com")
+    for _ in range(10):
+        assert client.submit("/login", {"email": "mika@example.com",
+                                        "password": "wrong"}).status_code == 400
+    blocked = client.submit("/login", {"email": "mika@example.com", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins" in blocked.get_data(as_text=True)
+
+
+def test_throttle_answers_the_same_for_unknown_accounts(app, client):
+    for _ in range(10):
+        client.submit("/login", {"email": "ghost@example.com", "password": "wrong"})
+    assert client.submit("/login", {"email": "ghost@example.com",
+                                    "password": "x"}).status_code == 429
+
+
+def test_throttle_by_address_across_accounts(app):
+    app.config["LOGIN_IP_MAX_FAILURES"] = 5
+    for i in range(5):
+        with pytest.raises(ServiceError):
+            services.authenticate(f"victim{i}@example.com", "guess", "203.0.113.9")
+    with pytest.raises(Throttled):
+        services.authenticate("another@example.com", "guess", "203.0.113.9")
+    # Another address is not affected.
+    with pytest.raises(ServiceError) as err:
+        services.authenticate("another@example.com", "guess", "198.51.100.1")
+    assert not isinstance(err.value, Throttled)
+
+
+def test_throttle_holds_against_parallel_attempts(app):
+    factories.user("mika@example.com")
+    outcomes = []
+
+    def attempt():
+        try:
+            services.authenticate("mika@example.com", "wrong", "192.0.2.1")
+        except Throttled:
+            outcomes.append("throttled")
+        except ServiceError:
+            outcomes.append("checked")
+
+    threads = [threading.Thread(target=attempt) for _ in range(25)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("checked") == 10
+    assert outcomes.count("throttled") == 15
+    assert LoginThrottle.get(LoginThrottle.key == "account:mika@example.com").failures == 10
+
+
+def test_success_clears_the_account_counter(app):
+    factories.user("mika@example.com")
+    for _ in range(3):
+        with pytest.raises(ServiceError):
+            services.authenticate("mika@example.com", "wrong", "192.0.2.1")
+    services.authenticate("mika@example.com", PASSWORD, "192.0.2.1")
+    assert not LoginThrottle.select().where(
+        LoginThrottle.key == "account:mika@example.com").exists()
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "/\\evil.example", "https:evil.example", "https://evil.example/",
+    "javascript:alert(1)", "%2F%2Fevil.example", "/%2F/evil.example", "/%5Cevil.example",
+    "%252F%252Fevil.example", "\t//evil.example", "/\t/evil.example", "http://localhost/kb/",
+])
+def test_next_never_leaves_the_site(app, client, target):
+    factories.user("mika@example.com")
+    response = client.submit("/login", {"email": "mika@example.com", "password": PASSWORD,
+                                        "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_next_to_a_local_path_is_followed(app, client):
+    factories.user("mika@example.com")
+    response = client.submit("/login", {"email": "mika@example.com", "password": PASSWORD,
+                                        "next": "/kb/search?q=sso"})
+    assert response.headers["Location"] == "/kb/search?q=sso"
+
+
+def test_deactivated_user_and_organization_are_refused(app, client):
+    org = factories.org("acme")
+    factories.user("mika@example.com", organization=org)
+    factories.user("ken@example.com", organization=org)
+    services.set_user_active("mika@example.com", False)
+    refused = client.submit("/login", {"email": "mika@example.com", "password": PASSWORD})
+    assert refused.status_code == 400 and "deactivated" in refused.get_data(as_text=True)
+    services.deactivate_org("acme")
+    assert client.submit("/login", {"email": "ken@example.com",
+                                    "password": PASSWORD}).status_code == 400
+
+
+def test_deactivation_ends_a_running_session(app, client, login):
+    factories.user("mika@example.com")
+    login("mika@example.com")
+    services.set_user_active("mika@example.com", False)
+    assert _signed_in_name(client) is None
+
+
+def test_a_copied_cookie_is_dead_after_sign_out(app, client, login):
+    factories.user("mika@example.com")
+    login("mika@example.com")
+    stolen = client.get_cookie("madoguchi_session").value
+    client.submit("/logout")
+    thief = app.test_client()
+    thief.set_cookie("madoguchi_session", stolen)
+    assert _signed_in_name(thief) is None
+
+
+def test_sign_in_starts_a_fresh_session(app, client):
+    factories.user("mika@example.com")
+    client.get("/kb/")
+    client.set_cookie("madoguchi_session", client.get_cookie("madoguchi_session").value)
+    before = client.get_cookie("madoguchi_session").value
+    client.submit("/login", {"email": "mika@example.com", "password": PASSWORD})
+    after = client.get_cookie("madoguchi_session").value
+    assert before != after
+    # The pre-login cookie does not carry the login.
+    other = app.test_client()
+    other.set_cookie("madoguchi_session", before)
+    assert _signed_in_name(other) is None
+
+
+def test_password_change_signs_out_other_sessions(app, client, login):
+    user = factories.user("mika@example.com")
+    login("mika@example.com")
+    services.set_password(user, "a brand new password")
+    assert _signed_in_name(client) is None
+
+
+def test_logout_needs_post_and_csrf(app, client, login):
+    factories.user("mika@example.com")
+    login("mika@example.com")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert _signed_in_name(client) == "mika@example.com"
+
+
+def test_passwords_are_stored_as_scrypt_hashes(app):
+    user = factories.user("mika@example.com")
+    assert user.password_hash.startswith("scrypt:")
+    assert PASSWORD not in user.password_hash
+    assert security.check_password_hash(user.password_hash, PASSWORD)
+
+
+def test_every_demo_user_can_sign_in(app, demo):
+    for email, *_ in demo.USERS:
+        client = app.test_client()
+        response = client.submit("/login", {"email": email, "password": demo.PASSWORD})
+        assert response.status_code == 302, email

@@ -1,0 +1,55 @@
+"""Security headers and cookie flags on every answer."""
+
+import re
+
+import pytest
+
+from tests import factories
+
+PAGES = ["/", "/kb/", "/kb/search?q=sso", "/login", "/no/such/page"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_security_headers(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert "unsafe-inline" not in directives["script-src"]
+    assert "unsafe-eval" not in directives["script-src"]
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_inline_script(client, path):
+    html = client.get(path).get_data(as_text=True)
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag
+    assert not re.search(r"\son[a-z]+\s*=", html)  # no inline event handlers either
+
+
+def test_every_page_has_the_csrf_meta_tag(client):
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'<meta name="csrf-token" content="[^"]+">', html)
+
+
+def test_session_cookie_flags(client):
+    cookies = client.get("/login").headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("madoguchi_session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=Lax" in session_cookie
+    assert "Secure" not in session_cookie  # plain http in tests; https is tested in config
+
+
+def test_signed_in_pages_are_not_cached(app, client, login):
+    factories.user("mika@example.com")
+    login("mika@example.com")
+    assert client.get("/kb/").headers["Cache-Control"] == "no-store"
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
