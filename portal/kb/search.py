@@ -100,26 +100,45 @@ def _title(terms: list[Term]) -> str:
     return " AND ".join(t.fts() for t in terms)
 
 
-def _step(terms: list[Term], any_word: bool) -> tuple[dict[int, float], set[int]]:
-    """Scores (lower is better) of body matches, and the ids whose title matches."""
+@dataclass
+class _Found:
+    """One step's candidates: scores (lower is better), exact title matches, and the
+    ids that need no check against the text (matched by title or by an exact token)."""
+
+    scores: dict[int, float]
+    title_ids: set[int]
+    trusted: set[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.scores or self.title_ids)
+
+
+def _step(terms: list[Term], any_word: bool) -> _Found:
+    """Ask both indexes for ``terms``, all of them or any of them."""
     if not any_word:
         title_ids = {row[0] for row in _match("article_title_fts", _title(terms))}
         rows = _match("article_fts", _body(terms))
         if len(rows) <= CANDIDATES:
-            return dict(_match("article_fts", _body(terms), scored=True)), title_ids
-        # A common word: keep FTS5's newest-first order instead of ranking.
-        return {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}, title_ids
+            scores = dict(_match("article_fts", _body(terms), scored=True))
+        else:  # a common word: keep FTS5's newest-first order instead of ranking
+            scores = {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}
+        exact = not any(t.needs_check for t in terms)
+        return _Found(scores, title_ids, set(scores) | title_ids if exact else title_ids)
     # Any word: rank by how many words match, title matches counting extra.
-    scores: dict[int, float] = {}
+    found = _Found({}, set(), set())
     title_counts: dict[int, int] = {}
     for term in terms:
         for rid, _ in _match("article_fts", _body([term]))[:CANDIDATES]:
-            scores[rid] = scores.get(rid, 0) - 1
+            found.scores[rid] = found.scores.get(rid, 0) - 1
+            if not term.needs_check:
+                found.trusted.add(rid)
         for rid, _ in _match("article_title_fts", _title([term]))[:CANDIDATES]:
             title_counts[rid] = title_counts.get(rid, 0) + 1
+            found.trusted.add(rid)
     for rid, n in title_counts.items():
-        scores[rid] = scores.get(rid, 0) - 0.5 * n
-    return scores, {rid for rid, n in title_counts.items() if n == len(terms)}
+        found.scores[rid] = found.scores.get(rid, 0) - 0.5 * n
+    found.title_ids = {rid for rid, n in title_counts.items() if n == len(terms)}
+    return found
 
 
 def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
@@ -153,31 +172,41 @@ def plan(query: str) -> list[tuple[list[Term], bool]]:
 def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit], list[Term]]:
     """The best ``limit`` published articles for ``query`` and the words that found them."""
     for terms, any_word in plan(query):
-        scores, title_ids = _step(terms, any_word)
-        if scores or title_ids:
-            hits = _ranked(scores, title_ids, reader_language, terms, any_word, limit)
-            if hits:
-                return hits, terms
+        found = _step(terms, any_word)
+        hits = _ranked(found, reader_language, terms, any_word, limit) if found else []
+        if hits:
+            return hits, terms
     return [], []
 
 
-def _ranked(scores: dict[int, float], title_ids: set[int], language: str,
-            terms: list[Term], any_word: bool, limit: int) -> list[Hit]:
+def similar(title: str, language: str, exclude: int, limit: int = 5) -> list[Hit]:
+    """Articles sharing content words with ``title`` (for "related articles")."""
+    terms = content_terms(parse(title)) or parse(title)
+    if not terms:
+        return []
+    found = _step(terms, any_word=True)
+    found.scores.pop(exclude, None)
+    found.title_ids.discard(exclude)
+    return _ranked(found, language, terms, True, limit) if found else []
+
+
+def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
+            limit: int) -> list[Hit]:
     """Order the candidates, then confirm and dress the best ``limit`` of them."""
-    ids = tuple(set(scores) | title_ids)
+    ids = tuple(set(found.scores) | found.title_ids)
     marks = ",".join("?" * len(ids))
     rows = db.execute_sql(f"SELECT id, language FROM article WHERE id IN ({marks})",
                           ids).fetchall()
-    rows.sort(key=lambda r: (r[0] not in title_ids, r[1] != language,
-                             scores.get(r[0], 1e9), -r[0]))
+    rows.sort(key=lambda r: (r[0] not in found.title_ids, r[1] != language,
+                             found.scores.get(r[0], 1e9), -r[0]))
     ordered = [r[0] for r in rows]
     checks = [t for t in terms if t.needs_check]
     hits: list[Hit] = []
     for start in range(0, len(ordered), limit * 2):
         batch = ordered[start:start + limit * 2]
-        for hit, plain in _load(batch, title_ids):
-            text = hit.title + "\n" + plain
-            if not checks or hit.title_match or _confirmed(text, checks, any_word):
+        for hit, plain in _load(batch, found.title_ids):
+            if hit.id in found.trusted or _confirmed(hit.title + "\n" + plain, checks,
+                                                     any_word):
                 hit.snippet = snippet(plain, terms)
                 hits.append(hit)
                 if len(hits) == limit:
@@ -186,6 +215,7 @@ def _ranked(scores: dict[int, float], title_ids: set[int], language: str,
 
 
 def _confirmed(text: str, checks: list[Term], any_word: bool) -> bool:
+    """Whether the words matched loosely (bigrams in any order) are really in ``text``."""
     text = normalize(text)
     found = [t.found_in(text) for t in checks]
     return any(found) if any_word else all(found)

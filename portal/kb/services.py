@@ -193,8 +193,7 @@ def categories(language: str) -> list[tuple[str, list[Article]]]:
 
 
 def related(article: Article, limit: int = 5) -> list[search.Hit]:
-    hits, _ = search.search(article.title, article.language, limit + 1)
-    return [h for h in hits if h.id != article.id][:limit]
+    return search.similar(article.title, article.language, article.id, limit)
 
 
 def count_view(article: Article) -> None:

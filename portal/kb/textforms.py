@@ -14,9 +14,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_CJK = "\u3005\u3006\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Letters only: punctuation such as ・ and the spacing sound marks would be separators
+# for the FTS5 tokenizer, so they must separate here too.
+_CJK = ("\u3005\u3006\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
+        "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")
 _TOKENS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
-_HIRAGANA = re.compile(r"^[\u3040-\u309f]+$")
+_HIRAGANA = re.compile(r"^[\u3041-\u309f]+$")
 # Kanji, katakana and hiragana chunks inside one Japanese run (for content words).
 _SCRIPT_CHUNKS = re.compile(r"[\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
                             r"|[\u30a0-\u30ff]+|[\u3040-\u309f]+")
