@@ -62,8 +62,8 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts
-    from portal.kb.views import bp as kb
     from portal.kb.staff_views import bp as staff_kb
+    from portal.kb.views import bp as kb
     from portal.site import bp as site
 
     for blueprint in (site, accounts, kb, staff_kb):

@@ -105,7 +105,8 @@ def _check(values: dict) -> None:
 
         ZoneInfo(values["TIMEZONE"])
     except Exception:
-        raise ConfigError(f"PORTAL_TIMEZONE is not a known time zone: {values['TIMEZONE']!r}")
+        raise ConfigError(
+            f"PORTAL_TIMEZONE is not a known time zone: {values['TIMEZONE']!r}") from None
     if values["MAX_UPLOAD_MB"] <= 0 or values["MAX_TICKET_UPLOAD_MB"] <= 0:
         raise ConfigError("upload limits must be positive")
 

@@ -10,8 +10,8 @@ instead of failing with "database is locked" halfway through.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from peewee import DatabaseProxy, Model, SqliteDatabase
 from playhouse.db_url import connect as connect_url

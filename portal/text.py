@@ -68,7 +68,8 @@ def _cleaner() -> Cleaner:
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
-        filters=[lambda source: LinkifyFilter(source, callbacks=[_safe_rel], skip_tags={"pre", "code"})],
+        filters=[lambda source: LinkifyFilter(
+            source, callbacks=[_safe_rel], skip_tags={"pre", "code"})],
     )
 
 

@@ -13,7 +13,7 @@ from portal.accounts.models import Environment, Organization, Product, User
 from portal.db import transaction
 
 ARTICLES = Path(__file__).parent / "articles"
-PASSWORD = "demo-pass-2026"
+PASSWORD = "demo-pass-2026"  # noqa: S105 -- published on purpose: demo sign-ins
 
 ORGANIZATIONS = [
     ("株式会社アクメ", "acme", "premium", False, ["本番環境 (prod-tokyo)", "検証環境 (staging)"]),
@@ -75,5 +75,5 @@ def sign_in_table() -> str:
     lines = [f"Demo sign-ins (password for all: {PASSWORD})"]
     for email, name, role, org, org_role, _ in USERS:
         what = role if not org else f"{org_role} of {org}"
-        lines.append(f"  {email.ljust(width)}  {what}")
+        lines.append(f"  {email.ljust(width)}  {what:<20} {name}")
     return "\n".join(lines)
