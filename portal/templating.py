@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 
 from portal.config import LOCALES
 
 
 def current_locale() -> str:
     return str(get_locale() or "ja")
+
+
+_KIND_LABELS: dict[str, dict[str, str]] = {}
+
+
+def kind_labels() -> dict[str, str]:
+    """Article kinds in the reader's language (looked up once per language)."""
+    locale = current_locale()
+    if locale not in _KIND_LABELS:
+        _KIND_LABELS[locale] = {"faq": gettext("FAQ"), "howto": gettext("How-to"),
+                                "known_issue": gettext("Known issue")}
+    return _KIND_LABELS[locale]
 
 
 def localized(obj) -> str:
@@ -30,7 +42,7 @@ def page_url(number: int) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
-                                 page_url=page_url)
+                                 page_url=page_url, kind_labels=kind_labels)
     app.jinja_env.filters.update(localized=localized, local_time=local_time)
 
     @app.context_processor

@@ -20,9 +20,10 @@ reader's language, then the score. A long Japanese word matched in the body inde
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
 
@@ -30,6 +31,8 @@ from portal.db import db
 from portal.kb.textforms import Term, content_terms, index_form, normalize, parse
 
 CANDIDATES = 200
+RARITY_CAP = 50  # counting further does not change which words are rare
+MAX_SCORED_PHRASES = 3  # bm25 reads every phrase's whole list: only for short queries
 LONG_QUERY_WORDS = 6  # longer text keeps only its rarest words
 SNIPPET_CHARS = 140
 
@@ -84,13 +87,14 @@ def rebuild() -> int:
 
 # --- asking it ------------------------------------------------------------------------
 
-def _match(table: str, expr: str, scored: bool = False) -> list[tuple[int, float]]:
-    """Newest matches first, at most ``CANDIDATES + 1``, with bm25 when ``scored``."""
+def _match(table: str, expr: str, scored: bool = False,
+           cap: int = CANDIDATES + 1) -> list[tuple[int, float]]:
+    """Newest matches first, at most ``cap``, with bm25 when ``scored``."""
     score = f"bm25({table})" if scored else "0"
-    # Only our own table names and weights are formatted in; every value is bound.
+    # Only our own table names are formatted in; every value is bound.
     sql = (f"SELECT rowid, {score} FROM {table} WHERE {table} MATCH ? "  # noqa: S608
            "ORDER BY rowid DESC LIMIT ?")
-    return db.execute_sql(sql, (expr, CANDIDATES + 1)).fetchall()
+    return db.execute_sql(sql, (expr, cap)).fetchall()
 
 
 def _body(terms: list[Term]) -> str:
@@ -114,17 +118,25 @@ class _Found:
         return bool(self.scores or self.title_ids)
 
 
-def _step(terms: list[Term], any_word: bool) -> _Found:
+def _ranked_ids(table: str, expr: str) -> dict[int, float]:
+    """Matches with a score: bm25 for a small set of a short query, else newest first."""
+    rows = _match(table, expr)
+    if rows and len(rows) <= CANDIDATES and expr.count('"') <= 2 * MAX_SCORED_PHRASES:
+        return dict(_match(table, expr, scored=True))
+    # A common word: keep FTS5's newest-first order instead of ranking everything.
+    return {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}
+
+
+def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     """Ask both indexes for ``terms``, all of them or any of them."""
     if not any_word:
-        title_ids = {row[0] for row in _match("article_title_fts", _title(terms))}
-        rows = _match("article_fts", _body(terms))
-        if len(rows) <= CANDIDATES:
-            scores = dict(_match("article_fts", _body(terms), scored=True))
-        else:  # a common word: keep FTS5's newest-first order instead of ranking
-            scores = {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}
+        title = _ranked_ids("article_title_fts", _title(terms))
+        if len(title) >= limit:
+            # Title matches always rank first: enough of them make the body moot.
+            return _Found(title, set(title), set(title))
+        scores = _ranked_ids("article_fts", _body(terms))
         exact = not any(t.needs_check for t in terms)
-        return _Found(scores, title_ids, set(scores) | title_ids if exact else title_ids)
+        return _Found(scores, set(title), set(scores) | set(title) if exact else set(title))
     # Any word: rank by how many words match, title matches counting extra.
     found = _Found({}, set(), set())
     title_counts: dict[int, int] = {}
@@ -143,10 +155,10 @@ def _step(terms: list[Term], any_word: bool) -> _Found:
 
 
 def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
-    """The ``keep`` content words found in the fewest articles (for long text)."""
+    """The ``keep`` words found in the fewest articles (for long text)."""
     frequency = {}
-    for term in content_terms(terms) or terms:
-        found = len(_match("article_fts", _body([term])))
+    for term in terms:
+        found = len(_match("article_fts", _body([term]), cap=RARITY_CAP))
         if found:  # a word found nowhere helps nobody
             frequency[term] = found
     return sorted(frequency, key=frequency.get)[:keep]
@@ -157,11 +169,12 @@ def plan(query: str) -> list[tuple[list[Term], bool]]:
     terms = parse(query)
     if not terms:
         return []
-    if len(terms) > LONG_QUERY_WORDS:
-        rare = _rarest(terms)
+    content = content_terms(terms)
+    if len(content) > LONG_QUERY_WORDS:
+        # Prose: its words are whole words, not prefixes being typed.
+        rare = _rarest([replace(t, prefix=False) if not t.cjk else t for t in content])
         return [(rare, False), (rare, True)] if rare else []
     steps = [(terms, False)]
-    content = content_terms(terms)
     if content and content != terms:
         steps.append((content, False))
     words = content or terms
@@ -173,7 +186,7 @@ def plan(query: str) -> list[tuple[list[Term], bool]]:
 def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit], list[Term]]:
     """The best ``limit`` published articles for ``query`` and the words that found them."""
     for terms, any_word in plan(query):
-        found = _step(terms, any_word)
+        found = _step(terms, any_word, limit)
         hits = _ranked(found, reader_language, terms, any_word, limit) if found else []
         if hits:
             return hits, terms
@@ -185,7 +198,7 @@ def similar(title: str, language: str, exclude: int, limit: int = 5) -> list[Hit
     terms = content_terms(parse(title)) or parse(title)
     if not terms:
         return []
-    found = _step(terms, any_word=True)
+    found = _step(terms, any_word=True, limit=limit)
     found.scores.pop(exclude, None)
     found.title_ids.discard(exclude)
     return _ranked(found, language, terms, True, limit) if found else []
@@ -198,14 +211,19 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
     marks = ",".join("?" * len(ids))
     rows = db.execute_sql(f"SELECT id, language FROM article WHERE id IN ({marks})",  # noqa: S608
                           ids).fetchall()
-    rows.sort(key=lambda r: (r[0] not in found.title_ids, r[1] != language,
-                             found.scores.get(r[0], 1e9), -r[0]))
-    ordered = [r[0] for r in rows]
+    def rank(row: tuple[int, str]) -> tuple:
+        return (row[0] not in found.title_ids, row[1] != language,
+                found.scores.get(row[0], 1e9), -row[0])
+
     checks = [t for t in terms if t.needs_check]
+    if not checks or all(r[0] in found.trusted for r in rows):
+        ordered = [r[0] for r in heapq.nsmallest(limit, rows, key=rank)]
+    else:
+        ordered = [r[0] for r in sorted(rows, key=rank)]
     hits: list[Hit] = []
-    for start in range(0, len(ordered), limit * 2):
-        batch = ordered[start:start + limit * 2]
-        for hit, plain in _load(batch, found.title_ids):
+    batch_size = limit * 2 if checks else limit  # loose matches may fail their check
+    for start in range(0, len(ordered), batch_size):
+        for hit, plain in _load(ordered[start:start + batch_size], found.title_ids):
             if hit.id in found.trusted or _confirmed(hit.title + "\n" + plain, checks,
                                                      any_word):
                 hit.snippet = snippet(plain, terms)

@@ -43,6 +43,14 @@ def bigrams(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
 
 
+def covering_bigrams(word: str) -> list[str]:
+    """The fewest bigrams that together hold every character: 二段階認証 → 二段 階認 認証."""
+    pairs = [word[i:i + 2] for i in range(0, len(word) - 1, 2)]
+    if len(word) % 2:
+        pairs.append(word[-2:])
+    return pairs
+
+
 def index_form(text: str) -> str:
     """``text`` as the space-separated tokens stored in the FTS5 index."""
     out: list[str] = []
@@ -67,13 +75,13 @@ class Term:
         """The FTS5 expression matching this word.
 
         With ``phrases`` false (for an index without positions) a long Japanese word
-        becomes the AND of its bigrams, which callers confirm with :meth:`found_in`.
+        becomes the AND of bigrams covering it (ログイン → ログ AND イン), which callers
+        confirm with :meth:`found_in`.
         """
         if self.cjk and len(self.text) > 2:
-            pairs = bigrams(self.text)[:-1]
             if phrases:
-                return '"' + " ".join(pairs) + '"'
-            return "(" + " AND ".join(f'"{p}"' for p in pairs) + ")"
+                return '"' + " ".join(bigrams(self.text)[:-1]) + '"'
+            return "(" + " AND ".join(f'"{p}"' for p in covering_bigrams(self.text)) + ")"
         return f'"{self.text}"' + (" *" if self.prefix else "")
 
     @property

@@ -1,0 +1,185 @@
+"""Knowledge-base search benchmark against the budgets in DESIGN.md.
+
+    python bench/kb_search.py              # 1k, 10k and 100k articles
+    python bench/kb_search.py --sizes 1000 # a quick look
+
+For each corpus size it reports, over a fixed list of realistic queries:
+
+* bare query: ``portal.kb.search.search()`` in-process, i.e. every FTS5 statement of the
+  query plan plus loading and checking the rows shown (no HTTP, no template);
+* request: the full ``GET /kb/suggest?q=…`` through Flask's test client (routing,
+  session, rendering the fragment);
+* index size against the article text, full rebuild time, and the time to re-index
+  one edited article (``save_article`` of a published article, all in one transaction).
+
+Budgets are checked at 100k (or the largest size run); the exit status is 1 if any fails.
+Databases are cached in ``bench/.work`` so a re-run skips the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.bootstrap import prepare  # noqa: E402
+from portal.db import db  # noqa: E402
+from portal.kb import search, services  # noqa: E402
+from portal.kb.models import Article  # noqa: E402
+
+QUERIES = {
+    "ja 1 char": ["障", "請", "解"],
+    "ja 2 chars": ["請求", "障害", "解約", "容量"],
+    "ja 3 chars": ["請求書", "証明書", "メール"],
+    "ja 5+ chars": ["ログインできない", "タイムアウト", "通知メールが届かない",
+                    "ログインできません"],
+    "partly typed": ["invo", "passw", "subscr"],
+    "english": ["invoice", "password reset", "timeout", "cancel subscription"],
+    "mixed": ["SSO 設定", "API タイムアウト", "CSV ダウンロード"],
+    "paragraph": [
+        "昨日の夕方から管理画面にログインできなくなりました。パスワードは変更していません。"
+        "二段階認証のコードを入力するとエラーが表示されます。どうすればよいでしょうか。",
+        "Since this morning our API requests time out after thirty seconds. We did not change "
+        "anything on our side and the status page shows no incident. Please advise.",
+    ],
+    "no match": ["zzqxj", "存在しない単語列", "qwertyuiop asdf"],
+}
+REPEAT = 30
+BUDGET = {"p50": 3.0, "p95": 10.0, "max": 25.0, "ratio_p50": 2.0, "ratio_p95": 1.5,
+          "index_ratio": 0.75, "rebuild_s": 60.0, "reindex_ms": 25.0}
+
+
+def build(size: int):
+    """An app on a cached database holding ``size`` published articles."""
+    work = HERE / ".work" / f"kb{size}"
+    work.mkdir(parents=True, exist_ok=True)
+    app = create_app({"INSTANCE_PATH": str(work), "SECRET_KEY": "bench", "TESTING": False})
+    db.connect(reuse_if_open=True)
+    prepare()
+    if Article.select().count() != size:
+        started = time.perf_counter()
+        db.execute_sql("DELETE FROM article")
+        rows = []
+        for i, a in enumerate(corpus.articles(size), 1):
+            html = "<p>" + a["body"] + "</p>"
+            rows.append((i, f"a{i}", a["title"], a["body"], html, a["body"], a["kind"],
+                         a["category"], a["language"], "published"))
+        with db.atomic():
+            db.execute_sql("DELETE FROM article")
+            db.connection().executemany(
+                "INSERT INTO article (id, slug, title, body, body_html, plain, kind, category,"
+                " language, status, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,datetime('now'),datetime('now'))", rows)
+        services.reindex()
+        db.execute_sql("VACUUM")
+        print(f"  built {size:,} articles in {time.perf_counter() - started:.1f}s", flush=True)
+    return app
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"p50": statistics.median(ordered),
+            "p95": ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
+            "max": ordered[-1]}
+
+
+def timed_pair(bare_fn, request_fn) -> tuple[list[float], list[float]]:
+    """Time both alternately, so a noisy neighbour on the machine hits both alike."""
+    bare_fn(), request_fn()  # warm
+    bare, request = [], []
+    for _ in range(REPEAT):
+        for fn, out in ((bare_fn, bare), (request_fn, request)):
+            started = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - started) * 1000)
+    return bare, request
+
+
+def measure(app) -> tuple[dict, dict, dict]:
+    client = app.test_client()
+    bare_all, request_all, by_kind = [], [], {}
+    gc.collect()
+    gc.freeze()
+    for kind, queries in QUERIES.items():
+        bare, request = [], []
+        for q in queries:
+            url = "/kb/suggest?q=" + quote(q)
+            b, r = timed_pair(lambda q=q: search.search(q, "ja", 5),
+                              lambda url=url: client.get(url, headers={"Accept-Language": "ja"}))
+            bare += b
+            request += r
+        by_kind[kind] = (percentiles(bare), percentiles(request))
+        bare_all += bare
+        request_all += request
+    gc.unfreeze()
+    return percentiles(bare_all), percentiles(request_all), by_kind
+
+
+def sizes_and_rebuild() -> dict[str, float]:
+    text = db.execute_sql("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(body AS BLOB)))"
+                          " FROM article").fetchone()[0]
+    index = db.execute_sql("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'article_fts%'"
+                           " OR name LIKE 'article_title_fts%'").fetchone()[0]
+    started = time.perf_counter()
+    services.reindex()
+    rebuild = time.perf_counter() - started
+    article = Article.get_by_id(Article.select(Article.id).order_by(Article.id).first().id)
+    samples = []
+    for i in range(10):
+        data = services.as_input(article)
+        data.body = article.body + f" 追記 {i}"
+        started = time.perf_counter()
+        article = services.save_article(data, article=article)
+        samples.append((time.perf_counter() - started) * 1000)
+    return {"text_mb": text / 1e6, "index_mb": index / 1e6, "index_ratio": index / text,
+            "rebuild_s": rebuild, "reindex_ms": statistics.median(samples)}
+
+
+def row(label: str, p: dict[str, float]) -> str:
+    return f"{label:<16} p50 {p['p50']:6.2f}  p95 {p['p95']:6.2f}  max {p['max']:6.2f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    failures = []
+    for size in sizes:
+        print(f"\n== {size:,} articles")
+        app = build(size)
+        bare, request, by_kind = measure(app)
+        for kind, (b, r) in by_kind.items():
+            print(f"  {kind:<13} bare p50 {b['p50']:5.2f} p95 {b['p95']:5.2f} | "
+                  f"request p50 {r['p50']:5.2f} p95 {r['p95']:5.2f} max {r['max']:5.2f} ms")
+        print("  " + row("bare query", bare))
+        print("  " + row("/kb/suggest", request))
+        ratios = {"ratio_p50": request["p50"] / bare["p50"],
+                  "ratio_p95": request["p95"] / bare["p95"]}
+        print(f"  request/bare: p50 {ratios['ratio_p50']:.2f}x  p95 {ratios['ratio_p95']:.2f}x")
+        info = sizes_and_rebuild()
+        print(f"  text {info['text_mb']:.1f} MB, index {info['index_mb']:.1f} MB "
+              f"({info['index_ratio']:.2f}x), rebuild {info['rebuild_s']:.1f} s, "
+              f"re-index one article {info['reindex_ms']:.2f} ms")
+        db.close()
+        if size == max(sizes):
+            measured = {**request, **ratios, **info}
+            failures = [f"{k} {measured[k]:.2f} > {v}" for k, v in BUDGET.items()
+                        if measured[k] > v]
+    print("\nbudget:", "met" if not failures else "MISSED: " + "; ".join(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
