@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import format_date, format_datetime, get_locale, gettext
 
 from portal.config import LOCALES
 
@@ -40,10 +40,16 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint, **args)
 
 
+def local_date(moment, fmt: str = "medium") -> str:
+    """The calendar day of a stored UTC time, in the viewer's zone and language."""
+    return format_date(moment, fmt) if moment else ""
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
                                  page_url=page_url, kind_labels=kind_labels)
-    app.jinja_env.filters.update(localized=localized, local_time=local_time)
+    app.jinja_env.filters.update(localized=localized, local_time=local_time,
+                                 local_date=local_date)
 
     @app.context_processor
     def _request_path():
