@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.kb.staff_views import bp as staff_kb
     from portal.kb.views import bp as kb
     from portal.site import bp as site
+    from portal.tickets.views import bp as tickets
 
-    for blueprint in (site, accounts, kb, staff_kb):
+    for blueprint in (site, accounts, kb, staff_kb, tickets):
         app.register_blueprint(blueprint)

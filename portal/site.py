@@ -24,8 +24,11 @@ def healthz():
 
 @bp.route("/preview", methods=["POST"])
 def preview():
-    """Sanitized HTML of the markdown in ``body`` (the same door every stored text uses)."""
-    body = request.form.get("body", "")[:MAX_MARKDOWN]
+    """Sanitized HTML of the markdown in ``body`` (the same door every stored text uses).
+
+    The ticket form sends its ``description`` field under that name instead.
+    """
+    body = request.form.get("body", request.form.get("description", ""))[:MAX_MARKDOWN]
     return render_template("_preview.html", html=render_markdown(body))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import EnvironBuilder, FlaskClient
 
 from portal import create_app
 from portal.bootstrap import prepare
@@ -31,10 +31,21 @@ class Client(FlaskClient):
         return CSRF_META.search(page).group(1)
 
     def submit(self, url: str, data: dict | None = None, **kwargs):
-        """POST a form with a valid CSRF token, as the portal's own forms do."""
+        """POST a form with a valid CSRF token, as the portal's own forms do.
+
+        The encoded body is closed afterwards even when the app refused it unread
+        (Werkzeug's test client leaves that temporary file open).
+        """
         form = dict(data or {})
         form.setdefault("csrf_token", self.csrf_token())
-        return self.post(url, data=form, **kwargs)
+        builder = EnvironBuilder(self.application, url, method="POST", data=form,
+                                 environ_base=self._copy_environ({}), **kwargs)
+        try:
+            environ = builder.get_environ()
+            return self.open(environ)
+        finally:
+            builder.close()
+            environ["wsgi.input"].close()
 
 
 def make_app(tmp_path, **overrides):

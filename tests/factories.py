@@ -31,3 +31,13 @@ def article(title: str = "Test article", body: str = "Body text.", language: str
     data = kb.ArticleInput(title=title, body=body, language=language, status=status, kind=kind,
                            category=category, **extra)
     return kb.save_article(data)
+
+
+def ticket(requester, subject: str = "Printer on fire", description: str = "Details.",
+           type_code: str = "question", severity: int = 3, **extra):
+    """A ticket filed through the real service by ``requester``."""
+    from portal.tickets import services as tickets
+
+    data = tickets.TicketInput(type=type_code, severity=str(severity), subject=subject,
+                               description=description, **extra)
+    return tickets.file_ticket(requester, data)

@@ -2,10 +2,8 @@
 
 from portal import migrations
 from portal.accounts.models import Organization, User
-from portal.accounts.services import seed_default_plans
 from portal.bootstrap import prepare
 from portal.db import bind, db
-from tests import factories
 
 
 def _tables() -> set[str]:
@@ -30,13 +28,18 @@ def test_upgrade_keeps_rows_written_by_an_older_schema(tmp_path, app):
     db.connect()
     assert migrations.upgrade(target=1) == ["m0001_accounts"]
     assert "article" not in _tables()
-    seed_default_plans()
-    org = factories.org("keep-me")
-    factories.user("keeper@example.com", organization=org)
+    # Rows as the first release wrote them (its models knew fewer columns).
+    db.execute_sql("INSERT INTO plan (code, name_en, name_ja) VALUES ('basic', 'Basic', 'B')")
+    db.execute_sql("INSERT INTO organization (name, slug, plan_id, created_at)"
+                   " VALUES ('Org keep-me', 'keep-me', 1, '2026-01-01 00:00:00')")
+    db.execute_sql("INSERT INTO user (email, name, password_hash, role, organization_id,"
+                   " org_role, session_token, created_at) VALUES ('keeper@example.com', 'K',"
+                   " 'x', 'customer', 1, 'contact', 't', '2026-01-01 00:00:00')")
 
     applied = migrations.upgrade()
 
     assert applied[0] == "m0002_kb"
+    assert Organization.get(Organization.slug == "keep-me").plan.default_severity == 3
     assert "article" in _tables()
     assert Organization.get(Organization.slug == "keep-me").name == "Org keep-me"
     assert User.get(User.email == "keeper@example.com").organization.slug == "keep-me"

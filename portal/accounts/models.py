@@ -40,6 +40,7 @@ class Plan(BaseModel):
     response_minutes = JSONField(default=dict)  # {"1": 60, "2": 240, ...}
     resolution_minutes = JSONField(default=dict)
     position = IntegerField(default=0)
+    default_severity = IntegerField(default=3)  # what trial organizations get
 
     def name(self, locale: str) -> str:
         return self.name_ja if locale == "ja" else self.name_en

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
 
 from portal.kb import search, services
 from portal.templating import current_locale
@@ -16,7 +17,11 @@ MAX_QUERY = 2000
 
 
 def _query() -> str:
-    return request.args.get("q", "")[:MAX_QUERY].strip()
+    """``q``, or (from the ticket form) the subject and the start of the description."""
+    q = request.args.get("q")
+    if q is None:
+        q = request.args.get("subject", "") + "\n" + request.args.get("description", "")[:600]
+    return q[:MAX_QUERY].strip()
 
 
 def _voter(create: bool = True) -> str | None:
@@ -73,6 +78,17 @@ def viewed(slug: str):
     """Counted by a POST from the page itself, so a GET (or a link prefetch) changes nothing."""
     services.count_view(services.published(slug))
     return "", 204
+
+
+@bp.route("/kb/<slug>/answered", methods=["POST"])
+@login_required
+def answered(slug: str):
+    """The customer's question was answered by this article: no ticket is filed."""
+    services.record_deflection(slug, current_user._get_current_object(),
+                               request.form.get("q", "")[:MAX_QUERY])
+    flash(gettext("Glad it helped. Your request was not sent; you can open a ticket any "
+                  "time."), "success")
+    return redirect(url_for("kb.article", slug=slug))
 
 
 @bp.route("/kb/<slug>/feedback", methods=["POST"])

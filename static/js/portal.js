@@ -19,3 +19,43 @@
     }
   }, true);
 })();
+
+// The ticket form: show the fields the chosen type asks for, and swap in the type's
+// outline only while the description is empty or still the previous outline.
+(function () {
+  "use strict";
+
+  function ticketForm() {
+    var select = document.querySelector(".ticket-form select#type");
+    var description = document.getElementById("description");
+    if (!select || !description || select.dataset.ready) {
+      return;
+    }
+    select.dataset.ready = "1";
+
+    function chosen() {
+      return select.options[select.selectedIndex];
+    }
+
+    function showAsked() {
+      var asks = (chosen().getAttribute("data-asks") || "").split(" ");
+      document.querySelectorAll(".ticket-form .extra[data-field]").forEach(function (el) {
+        el.hidden = asks.indexOf(el.getAttribute("data-field")) === -1;
+      });
+    }
+
+    var outline = chosen().getAttribute("data-template") || "";
+    select.addEventListener("change", function () {
+      var next = chosen().getAttribute("data-template") || "";
+      var typed = description.value.trim();
+      if (typed === "" || typed === outline.trim()) {
+        description.value = next;
+      }
+      outline = next;
+      showAsked();
+    });
+    showAsked();
+  }
+
+  document.addEventListener("DOMContentLoaded", ticketForm);
+})();

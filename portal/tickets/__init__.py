@@ -1,0 +1,1 @@
+"""Tickets: filing, threads, life cycle, attachments, access policy."""

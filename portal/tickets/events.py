@@ -1,0 +1,11 @@
+"""Signals sent when something happens to a ticket, inside the transaction of the change.
+
+Subscribers (mail) write their rows in that same transaction, so a notification is never
+lost, and never sent for a change that was rolled back. ``tickets`` never imports them.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+ticket_filed = _signals.signal("ticket-filed")  # sender: Ticket; message=Message

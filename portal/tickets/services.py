@@ -1,0 +1,430 @@
+"""Ticket rules: filing, numbering, finding, listing. No Flask here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from peewee import JOIN, IntegrityError
+
+from portal import clock, settings
+from portal.accounts.models import Environment, Organization, Product, User
+from portal.accounts.services import normalize_email
+from portal.db import transaction
+from portal.errors import N_, NotFound, ServiceError
+from portal.text import render_markdown
+from portal.tickets import events, policy, uploads
+from portal.tickets.models import (
+    INCIDENT_STATES,
+    SEVERITIES,
+    STATUSES,
+    Attachment,
+    Counter,
+    Message,
+    Participant,
+    PlanTicketType,
+    Ticket,
+    TicketType,
+)
+
+MAX_SUBJECT = 200
+MAX_DESCRIPTION = 50_000
+_PHONE = re.compile(r"^\+?[0-9()\- ]{6,24}$")
+
+
+class Invalid(ServiceError):
+    """The form has errors; ``errors`` maps each field to its message key."""
+
+    def __init__(self, errors: dict[str, str], params: dict[str, dict] | None = None):
+        super().__init__(N_("Please correct the marked fields."))
+        self.errors = errors
+        self.field_params = params or {}
+
+
+@dataclass
+class TicketInput:
+    """A ticket form as submitted (every value a string, as typed)."""
+
+    type: str = ""
+    severity: str = ""
+    product: str = ""
+    environment: str = ""
+    subject: str = ""
+    description: str = ""
+    occurred_at: str = ""  # "YYYY-MM-DDTHH:MM" in the user's time zone
+    incident_state: str = ""
+    phone: str = ""
+    participants: list[str] = field(default_factory=list)  # e-mail addresses
+    requester: str = ""  # e-mail, when filing on behalf of a colleague
+    follow_up: str = ""  # number of the closed ticket this continues
+    submission: str = ""  # one-time token of the form, against double submits
+    files: list[uploads.Upload] = field(default_factory=list)
+
+
+def format_number(number: int) -> str:
+    return f"{settings.get('TICKET_PREFIX', 'MDG')}-{number}"
+
+
+def parse_number(text: str) -> int | None:
+    """``123`` or ``PREFIX-123`` as 123; anything else None."""
+    text = (text or "").strip()
+    prefix = settings.get("TICKET_PREFIX", "MDG")
+    if text.upper().startswith(prefix.upper() + "-"):
+        text = text[len(prefix) + 1:]
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+# --- what a user may choose ---------------------------------------------------------------
+
+def types_for(org: Organization | None) -> list[TicketType]:
+    """Ticket types the organization's plan offers (every active type when unknown)."""
+    query = TicketType.select().where(TicketType.active).order_by(TicketType.position)
+    if org is not None:
+        query = query.join(PlanTicketType).where(PlanTicketType.plan == org.plan_id)
+    return list(query)
+
+
+def colleagues(user: User) -> list[User]:
+    """Active people of the user's organization, for participants and on-behalf."""
+    if user.organization_id is None:
+        return []
+    return list(User.select().where((User.organization == user.organization_id)
+                                    & User.active & (User.id != user.id))
+                .order_by(User.name))
+
+
+def environments(org: Organization | None) -> list[Environment]:
+    if org is None:
+        return []
+    return list(Environment.select().where(Environment.organization == org)
+                .order_by(Environment.name))
+
+
+def prefill(user: User, type_code: str, follow_up: str, submission: str,
+            locale: str) -> TicketInput:
+    """A fresh form: the chosen (or first) type with its outline; a follow-up copies the
+    closed ticket's type, product, environment and subject."""
+    org = user.organization if not user.is_staff else None
+    offered = types_for(org)
+    data = TicketInput(submission=submission)
+    if follow_up:
+        try:
+            earlier = get_ticket(user, follow_up)
+        except NotFound:
+            earlier = None
+        if earlier is not None and earlier.status == "closed":
+            data.follow_up = str(earlier.number)
+            data.subject = earlier.subject
+            type_code = type_code or earlier.type.code
+            data.product = earlier.product.code if earlier.product_id else ""
+            data.environment = str(earlier.environment_id or "")
+    chosen = next((t for t in offered if t.code == type_code), offered[0] if offered else None)
+    if chosen is not None:
+        data.type = chosen.code
+        data.description = chosen.template(locale)
+    if org is not None and org.trial:
+        data.severity = str(org.plan.default_severity)
+    return data
+
+
+# --- filing --------------------------------------------------------------------------------
+
+@dataclass
+class _Checked:
+    org: Organization
+    requester: User
+    type: TicketType
+    severity: int
+    product: Product | None
+    environment: Environment | None
+    occurred_at: datetime | None
+    participants: list[User]
+    follow_up: Ticket | None
+
+
+def _requester(user: User, data: TicketInput, errors: dict) -> User | None:
+    if not data.requester.strip() or normalize_email(data.requester) == user.email:
+        if user.is_staff:
+            errors["requester"] = N_("Choose the customer this ticket is for.")
+            return None
+        return user
+    if not policy.can_file_on_behalf(user):
+        errors["requester"] = N_("Only organization admins and staff can file for someone "
+                                 "else.")
+        return None
+    found = User.get_or_none(User.email == normalize_email(data.requester))
+    same_org = found is not None and (user.is_staff or
+                                      found.organization_id == user.organization_id)
+    if not same_org or found.role != "customer" or not found.is_active:
+        errors["requester"] = N_("%(email)s is not an active member of the organization.")
+        return None
+    return found
+
+
+def _check(user: User, data: TicketInput, tz: str) -> tuple[_Checked | None, dict, dict]:
+    """Every field checked at once, so the form can show every problem together."""
+    errors: dict[str, str] = {}
+    params: dict[str, dict] = {}
+    data.subject = data.subject.strip()
+    requester = _requester(user, data, errors)
+    if "requester" in errors:
+        params["requester"] = {"email": data.requester.strip()}
+    org = requester.organization if requester else None
+
+    ticket_type = None
+    offered = {t.code: t for t in types_for(org)}
+    if data.type not in offered:
+        errors["type"] = N_("Please choose a type your plan offers.")
+    else:
+        ticket_type = offered[data.type]
+
+    severity = org.plan.default_severity if org and org.trial else None
+    if severity is None:
+        if data.severity.strip() in {str(s) for s in SEVERITIES}:
+            severity = int(data.severity)
+        else:
+            errors["severity"] = N_("Please choose a severity.")
+
+    if not data.subject:
+        errors["subject"] = N_("Please enter a subject.")
+    elif len(data.subject) > MAX_SUBJECT:
+        errors["subject"] = N_("The subject is too long (200 characters at most).")
+    if not data.description.strip():
+        errors["description"] = N_("Please describe your request.")
+    elif len(data.description) > MAX_DESCRIPTION:
+        errors["description"] = N_("The description is too long (50,000 characters at "
+                                   "most).")
+    elif ticket_type and data.description.strip() in _templates(ticket_type):
+        errors["description"] = N_("Please fill in the outline with your details.")
+
+    product = environment = occurred = None
+    if data.product:
+        product = Product.get_or_none((Product.code == data.product) & Product.active)
+        if product is None:
+            errors["product"] = N_("Please choose a product from the list.")
+    if data.environment:
+        environment = Environment.get_or_none(
+            (Environment.id == _int(data.environment)) & (Environment.organization == org))
+        if environment is None:
+            errors["environment"] = N_("Please choose one of your environments.")
+    if ticket_type and ticket_type.asks_for("occurred_at"):
+        occurred = _occurred_at(data.occurred_at, tz, errors)
+        if data.incident_state not in INCIDENT_STATES:
+            errors["incident_state"] = N_("Please tell us whether it is still happening.")
+    if ticket_type and ticket_type.asks_for("phone") and not _PHONE.match(data.phone.strip()):
+        errors["phone"] = N_("Please enter a phone number we can call.")
+
+    participants = _participants(requester, user, data.participants, errors, params)
+    follow_up = _follow_up(user, data.follow_up, errors)
+    if errors:
+        return None, errors, params
+    return _Checked(org, requester, ticket_type, severity, product, environment, occurred,
+                    participants, follow_up), errors, params
+
+
+def _templates(ticket_type: TicketType) -> set[str]:
+    """The type's outlines, untouched: sending one of them says nothing."""
+    return {t.strip() for t in (ticket_type.template_ja, ticket_type.template_en)} - {""}
+
+
+def _int(text: str) -> int:
+    return int(text) if str(text).isdigit() else -1
+
+
+def _occurred_at(text: str, tz: str, errors: dict) -> datetime | None:
+    if not text.strip():
+        errors["occurred_at"] = N_("Please tell us when it happened.")
+        return None
+    try:
+        local = datetime.fromisoformat(text.strip())
+    except ValueError:
+        errors["occurred_at"] = N_("Please enter a date and time.")
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(tz))
+    moment = local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    if moment > clock.now() + timedelta(minutes=5):
+        errors["occurred_at"] = N_("The time it happened cannot be in the future.")
+        return None
+    return moment
+
+
+def _participants(requester: User | None, user: User, emails: list[str], errors: dict,
+                  params: dict) -> list[User]:
+    wanted = []
+    for raw in emails:
+        for email in re.split(r"[\s,;、]+", raw or ""):
+            email = normalize_email(email)
+            if email and email not in wanted:
+                wanted.append(email)
+    if requester is None or not wanted:
+        return []
+    found = {u.email: u for u in User.select().where(
+        (User.email.in_(wanted)) & (User.organization == requester.organization_id)
+        & User.active)}
+    outside = [e for e in wanted if e not in found]
+    if outside:
+        # The same words whether the address exists elsewhere or not at all.
+        errors["participants"] = N_("Not a colleague in your organization: %(emails)s")
+        params["participants"] = {"emails": ", ".join(outside)}
+    return [found[e] for e in wanted if e in found and found[e].id != requester.id]
+
+
+def _follow_up(user: User, number: str, errors: dict) -> Ticket | None:
+    if not number:
+        return None
+    try:
+        ticket = get_ticket(user, number)
+    except NotFound:
+        errors["follow_up"] = N_("The earlier ticket was not found.")
+        return None
+    if ticket.status != "closed":
+        errors["follow_up"] = N_("Only a closed ticket can have a follow-up.")
+        return None
+    return ticket
+
+
+def _next_number() -> int:
+    """The next ticket number; numbers are never reused (call inside a transaction)."""
+    updated = Counter.update(value=Counter.value + 1).where(Counter.name == "ticket").execute()
+    if not updated:
+        highest = Ticket.select(Ticket.number).order_by(Ticket.number.desc()).first()
+        Counter.create(name="ticket", value=(highest.number if highest else 0) + 1)
+    return Counter.get(Counter.name == "ticket").value
+
+
+def file_ticket(user: User, data: TicketInput, tz: str = "Asia/Tokyo") -> Ticket:
+    """Create the ticket, its description and attachments in one transaction.
+
+    Sending the same form twice (its ``submission`` token) returns the first ticket.
+    """
+    if not policy.can_file(user):
+        raise ServiceError(N_("You cannot open tickets. Please ask your organization's "
+                              "administrator for the technical contact right."))
+    earlier = _already_filed(user, data.submission)
+    if earlier:
+        return earlier
+    checked, errors, params = _check(user, data, tz)
+    refused = uploads.check_names(data.files)
+    if refused:
+        errors["attachments"] = refused
+        params["attachments"] = {"name": ", ".join(u.filename for u in data.files)}
+    if errors:
+        raise Invalid(errors, params)
+    try:
+        stored = uploads.store(data.files)
+    except ServiceError as err:
+        raise Invalid({"attachments": err.message}, {"attachments": err.params}) from err
+    try:
+        return _create(user, data, checked, stored)
+    except IntegrityError:
+        uploads.discard(stored)
+        earlier = _already_filed(user, data.submission)
+        if earlier:  # the other click won the race
+            return earlier
+        raise
+    except BaseException:
+        uploads.discard(stored)
+        raise
+
+
+def _already_filed(user: User, submission: str) -> Ticket | None:
+    if not submission:
+        return None
+    return Ticket.get_or_none((Ticket.submission == submission[:64])
+                              & (Ticket.created_by == user.id))
+
+
+def _create(user: User, data: TicketInput, c: _Checked, stored) -> Ticket:
+    now = clock.now()
+    with transaction():
+        ticket = Ticket.create(
+            number=_next_number(), organization=c.org, requester=c.requester,
+            created_by=user, type=c.type, product=c.product, environment=c.environment,
+            severity=c.severity, priority=c.severity, status="new", subject=data.subject,
+            follow_up_of=c.follow_up, occurred_at=c.occurred_at,
+            incident_state=data.incident_state if c.occurred_at else "",
+            phone=data.phone.strip() if c.type.asks_for("phone") else "",
+            submission=data.submission[:64] or None, created_at=now, updated_at=now,
+            last_activity_at=now)
+        message = Message.create(ticket=ticket, author=user, kind="reply",
+                                 body=data.description, created_at=now,
+                                 body_html=render_markdown(data.description))
+        for person in c.participants:
+            Participant.create(ticket=ticket, user=person)
+        for item in stored:
+            Attachment.create(message=message, ticket=ticket, filename=item.filename,
+                              stored_name=item.stored_name, content_type=item.content_type,
+                              size=item.size, sha256=item.sha256, created_at=now)
+        events.ticket_filed.send(ticket, message=message)
+    return ticket
+
+
+# --- finding and listing -----------------------------------------------------------------
+
+def get_ticket(user: User, number: str | int) -> Ticket:
+    """The ticket with this number if ``user`` may see it; else NotFound, always."""
+    parsed = number if isinstance(number, int) else parse_number(str(number))
+    ticket = Ticket.get_or_none(Ticket.number == parsed) if parsed is not None else None
+    if ticket is None or not policy.can_view_ticket(user, ticket):
+        raise NotFound(N_("There is no such ticket."))
+    return ticket
+
+
+def list_tickets(user: User, scope: str = "mine", status: str = "", q: str = ""):
+    """The user's requests (or, for an org admin with scope "org", the organization's),
+    newest activity first, as a query for paginate."""
+    query = (Ticket.select(Ticket, TicketType, User)
+             .join(TicketType).switch(Ticket)
+             .join(User, JOIN.LEFT_OUTER, on=(Ticket.requester == User.id)))
+    if scope == "org" and user.org_role == "org_admin":
+        query = query.where(Ticket.organization == user.organization_id)
+    else:
+        taking_part = Participant.select(Participant.ticket).where(Participant.user == user.id)
+        query = query.where((Ticket.requester == user.id) | (Ticket.created_by == user.id)
+                            | Ticket.id.in_(taking_part))
+        if not user.is_staff:
+            query = query.where(Ticket.organization == user.organization_id)
+    if status == "open":
+        query = query.where(Ticket.status.in_(("new", "investigating",
+                                               "waiting_on_customer")))
+    elif status in STATUSES:
+        query = query.where(Ticket.status == status)
+    text = (q or "").strip()
+    if text:
+        number = parse_number(text)
+        match = Ticket.subject.contains(text)
+        query = query.where(match | (Ticket.number == number) if number is not None else match)
+    return query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc())
+
+
+def thread(ticket: Ticket, viewer: User) -> list[Message]:
+    """Messages oldest first; internal notes only for staff."""
+    query = (Message.select(Message, User).join(User, JOIN.LEFT_OUTER)
+             .where(Message.ticket == ticket).order_by(Message.id))
+    if not viewer.is_staff:
+        query = query.where(Message.kind != "note")
+    messages = list(query)
+    files: dict[int, list[Attachment]] = {}
+    for item in Attachment.select().where(Attachment.message.in_([m.id for m in messages])):
+        files.setdefault(item.message_id, []).append(item)
+    for message in messages:
+        message.files = files.get(message.id, [])
+    return messages
+
+
+def get_attachment(user: User, number: str | int, attachment_id: int) -> Attachment:
+    """An attachment of a ticket the user may see (never one on a note, for customers)."""
+    ticket = get_ticket(user, number)
+    item = (Attachment.select(Attachment, Message).join(Message)
+            .where((Attachment.id == attachment_id) & (Attachment.ticket == ticket)).first())
+    if item is None or (item.message.kind == "note" and not user.is_staff):
+        raise NotFound(N_("There is no such file."))
+    return item
+
+
+def participants_of(ticket: Ticket) -> list[User]:
+    return list(User.select().join(Participant, on=(Participant.user == User.id))
+                .where(Participant.ticket == ticket).order_by(User.name))

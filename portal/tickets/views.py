@@ -1,0 +1,103 @@
+"""Customer-facing ticket pages: the list, the request form, the thread, downloads."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone
+from flask_login import current_user, login_required
+
+from portal.accounts.services import products
+from portal.pagination import page_number, paginate
+from portal.templating import current_locale
+from portal.text import render_markdown
+from portal.tickets import policy, services, uploads
+from portal.tickets.models import SEVERITIES, STATUSES, Ticket
+
+bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+
+FORM_FIELDS = ("type", "severity", "product", "environment", "subject", "description",
+               "occurred_at", "incident_state", "phone", "requester", "follow_up",
+               "submission")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/")
+@login_required
+def index():
+    scope = request.args.get("scope", "mine")
+    status, q = request.args.get("status", ""), request.args.get("q", "")[:200]
+    query = services.list_tickets(_user(), scope, status, q)
+    page = paginate(query, page_number(request.args.get("page")), per_page=20)
+    return render_template("tickets/index.html", page=page, scope=scope, status=status,
+                           q=q, statuses=STATUSES)
+
+
+def _form_data() -> services.TicketInput:
+    form = request.form
+    data = services.TicketInput(**{name: form.get(name, "") for name in FORM_FIELDS})
+    data.participants = form.getlist("participants")
+    data.files = [uploads.Upload(f.filename, f.stream)
+                  for f in request.files.getlist("attachments") if f and f.filename]
+    return data
+
+
+def _form(data: services.TicketInput, errors=None, params=None, preview=None,
+          status: int = 200):
+    user = _user()
+    org = user.organization if not user.is_staff else None
+    follow_up = None
+    if data.follow_up:
+        follow_up = Ticket.get_or_none(Ticket.number == services.parse_number(data.follow_up))
+    return render_template(
+        "tickets/new.html", data=data, errors=errors or {}, params=params or {},
+        preview=preview, types=services.types_for(org), severities=SEVERITIES,
+        products=products(), environments=services.environments(org),
+        colleagues=services.colleagues(user), on_behalf=policy.can_file_on_behalf(user),
+        trial=bool(org and org.trial), trial_severity=org.plan.default_severity if org else 3,
+        follow_up=follow_up, may_file=policy.can_file(user)), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if request.method == "GET":
+        return _form(services.prefill(_user(), request.args.get("type", ""),
+                                      request.args.get("follow_up", ""),
+                                      secrets.token_urlsafe(16), current_locale()))
+    data = _form_data()
+    if "preview" in request.form:  # the Preview button without JavaScript
+        return _form(data, preview=render_markdown(data.description))
+    try:
+        ticket = services.file_ticket(_user(), data, str(get_timezone()))
+    except services.Invalid as err:
+        return _form(data, err.errors, err.field_params, status=400)
+    return redirect(url_for(".show", ref=ticket.number))
+
+
+@bp.route("/<ref>")
+@login_required
+def show(ref: str):
+    ticket = services.get_ticket(_user(), ref)
+    if ref != str(ticket.number):
+        return redirect(url_for(".show", ref=ticket.number))
+    return render_template("tickets/show.html", ticket=ticket,
+                           messages=services.thread(ticket, _user()),
+                           participants=services.participants_of(ticket),
+                           ref=services.format_number(ticket.number))
+
+
+@bp.route("/<int:number>/attachments/<int:attachment_id>")
+@login_required
+def attachment(number: int, attachment_id: int):
+    item = services.get_attachment(_user(), number, attachment_id)
+    response = send_file(uploads.path_of(item.stored_name), mimetype=item.content_type,
+                         as_attachment=True, download_name=item.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
