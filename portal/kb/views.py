@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -16,11 +17,20 @@ bp = Blueprint("kb", __name__)
 MAX_QUERY = 2000
 
 
+_OUTLINE_LINE = re.compile(r"^\s*(#.*|[(（].*[)）])\s*$")
+
+
 def _query() -> str:
-    """``q``, or (from the ticket form) the subject and the start of the description."""
+    """``q``, or (from the ticket form) the subject and the start of the description.
+
+    A description still holds the type's outline: its headings and (hint) lines say
+    nothing about the problem, so they are left out of the search.
+    """
     q = request.args.get("q")
     if q is None:
-        q = request.args.get("subject", "") + "\n" + request.args.get("description", "")[:600]
+        told = [line for line in request.args.get("description", "")[:2000].splitlines()
+                if not _OUTLINE_LINE.match(line)]
+        q = request.args.get("subject", "") + "\n" + "\n".join(told)[:600]
     return q[:MAX_QUERY].strip()
 
 

@@ -10,6 +10,16 @@ def test_suggest_reads_subject_and_description(demo, client):
     assert "/kb/invoice-not-received" in html
 
 
+def test_suggest_ignores_the_outline_of_the_description(demo, client):
+    from portal.tickets.models import TicketType
+
+    outline = TicketType.get(TicketType.code == "incident").template_ja
+    html = client.get("/kb/suggest", query_string={"subject": "請求書が届かない",
+                                                    "description": outline}).get_data(
+        as_text=True)
+    assert "/kb/invoice-not-received" in html
+
+
 def test_answered_records_a_deflection_and_files_nothing(demo, client, login):
     login("suzuki@acme.example", demo.PASSWORD)
     html = client.get("/kb/suggest?q=請求書").get_data(as_text=True)
