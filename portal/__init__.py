@@ -69,7 +69,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.kb.staff_views import bp as staff_kb
     from portal.kb.views import bp as kb
     from portal.site import bp as site
+    from portal.staff.views import bp as staff
+    from portal.tickets import actions  # noqa: F401  (adds the thread's actions to the blueprint)
     from portal.tickets.views import bp as tickets
 
-    for blueprint in (site, accounts, kb, staff_kb, tickets):
+    for blueprint in (site, accounts, kb, staff_kb, tickets, staff):
         app.register_blueprint(blueprint)

@@ -133,6 +133,17 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     serve(current_app._get_current_object(), host, port, workers, threads)
 
 
+@click.command("tick")
+def tick_command() -> None:
+    """Resolve tickets left waiting on the customer, close long-resolved ones (cron)."""
+    from portal import bootstrap
+    from portal.tickets import lifecycle
+
+    bootstrap.prepare()
+    resolved, closed = lifecycle.tick()
+    click.echo(f"resolved {resolved}, closed {closed}")
+
+
 @click.command("reindex")
 def reindex_command() -> None:
     """Rebuild the search index from the articles."""
@@ -187,7 +198,7 @@ def backup_command(path: Path) -> None:
 COMMANDS = [
     init_command, demo_command, create_org_command, create_user_command,
     deactivate_user_command, activate_user_command, deactivate_org_command, serve_command,
-    reindex_command, import_articles_command, export_articles_command, backup_command,
+    tick_command, reindex_command, import_articles_command, export_articles_command, backup_command,
 ]
 
 

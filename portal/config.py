@@ -35,6 +35,9 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "LOGIN_IP_MAX_FAILURES": (50, int),
     "LOGIN_WINDOW_MINUTES": (15, int),
     "SECURE_COOKIES": ("auto", str),  # auto: Secure when BASE_URL is https
+    "AUTO_RESOLVE_DAYS": (5, int),  # waiting on the customer this long: resolved
+    "AUTO_CLOSE_DAYS": (7, int),  # resolved this long: closed
+    "TICK_SECONDS": (60, int),  # how often `portal serve` runs the tick
 }
 
 LOCALES = ("ja", "en")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from gunicorn.app.base import BaseApplication
 
 from portal.db import db
@@ -21,6 +24,28 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         return self.application
+
+
+def _start_ticker(seconds: int):
+    """The gunicorn master runs `portal tick` every ``seconds`` in a thread of its own."""
+
+    def when_ready(server) -> None:
+        def loop() -> None:
+            from portal.tickets import lifecycle
+
+            while True:
+                time.sleep(seconds)
+                try:
+                    lifecycle.tick()
+                except Exception:  # keep ticking; the next round retries
+                    server.log.exception("tick failed")
+                finally:
+                    if not db.is_closed():
+                        db.close()
+
+        threading.Thread(target=loop, name="portal-tick", daemon=True).start()
+
+    return when_ready
 
 
 def _post_fork(server, worker) -> None:
@@ -44,6 +69,7 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         "accesslog": "-",
         "errorlog": "-",
         "post_fork": _post_fork,
+        "when_ready": _start_ticker(app.config.get("TICK_SECONDS", 60)),
         "proc_name": "madoguchi",
     }).run()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale, gettext
 
@@ -75,6 +77,55 @@ def local_date(moment, fmt: str = "medium") -> str:
     return format_date(moment, fmt) if moment else ""
 
 
+INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def event_text(message) -> str:
+    """A system line of the thread, in the reader's language."""
+    try:
+        data = json.loads(message.body)
+    except ValueError:
+        return message.body
+    who = message.author.name if message.author_id else gettext("The system")
+    code = data.get("event")
+    statuses = status_labels()
+    if code == "status":
+        new, old = statuses.get(data.get("new"), ""), statuses.get(data.get("old"), "")
+        if data.get("automatic") == "auto_resolved":
+            return gettext("Resolved automatically after %(days)d days without a reply.",
+                           days=data.get("days", 0))
+        if data.get("automatic") == "auto_closed":
+            return gettext("Closed automatically %(days)d days after it was resolved.",
+                           days=data.get("days", 0))
+        if data.get("by_customer"):
+            return gettext("%(who)s marked the ticket as solved.", who=who)
+        if data.get("reopened"):
+            return gettext("%(who)s reopened the ticket by replying.", who=who)
+        return gettext("%(who)s changed the status from %(old)s to %(new)s.", who=who,
+                       old=old, new=new)
+    if code == "priority":
+        return gettext("%(who)s changed the priority from %(old)s to %(new)s: %(reason)s",
+                       who=who, old=data.get("old"), new=data.get("new"),
+                       reason=data.get("reason", ""))
+    if code == "assign":
+        if data.get("new"):
+            return gettext("%(who)s assigned the ticket to %(name)s.", who=who,
+                           name=data["new"])
+        return gettext("%(who)s removed the assignee.", who=who)
+    if code == "escalated":
+        return gettext("%(who)s escalated the ticket: %(reason)s", who=who,
+                       reason=data.get("reason", ""))
+    return code or ""
+
+
 def ticket_ref(number: int) -> str:
     """A ticket number as people quote it: ``PREFIX-123``."""
     from portal.tickets.services import format_number
@@ -86,9 +137,11 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
                                  page_url=page_url, kind_labels=kind_labels,
                                  status_labels=status_labels,
-                                 severity_labels=severity_labels, can_file=can_file)
+                                 severity_labels=severity_labels, can_file=can_file,
+                                 event_text=event_text, inline_images=INLINE_IMAGES)
     app.jinja_env.filters.update(localized=localized, local_time=local_time,
-                                 local_date=local_date, ticket_ref=ticket_ref)
+                                 local_date=local_date, ticket_ref=ticket_ref,
+                                 filesize=filesize)
 
     @app.context_processor
     def _request_path():

@@ -15,7 +15,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _home_for(user) -> str:
-    return url_for("staff_kb.index") if user.is_staff else url_for("kb.home")
+    return url_for("staff.queue") if user.is_staff else url_for("kb.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -54,6 +54,7 @@ STATEMENTS = [
         first_response_at TEXT,
         resolved_at TEXT,
         closed_at TEXT,
+        status_changed_at TEXT NOT NULL,
         response_breached INTEGER NOT NULL DEFAULT 0,
         resolution_breached INTEGER NOT NULL DEFAULT 0
     )""",
@@ -62,6 +63,7 @@ STATEMENTS = [
     "CREATE INDEX ticket_org_activity ON ticket (organization_id, last_activity_at DESC)",
     "CREATE INDEX ticket_requester ON ticket (requester_id, last_activity_at DESC)",
     "CREATE INDEX ticket_assignee ON ticket (assignee_id, status)",
+    "CREATE INDEX ticket_status_changed ON ticket (status, status_changed_at)",
     """CREATE TABLE participant (
         ticket_id INTEGER NOT NULL REFERENCES ticket (id) ON DELETE CASCADE,
         user_id INTEGER NOT NULL REFERENCES user (id),

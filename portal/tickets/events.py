@@ -9,3 +9,6 @@ from blinker import Namespace
 _signals = Namespace()
 
 ticket_filed = _signals.signal("ticket-filed")  # sender: Ticket; message=Message
+message_posted = _signals.signal("message-posted")  # sender: Ticket; message=Message
+status_changed = _signals.signal("status-changed")  # sender: Ticket; old=, new=, actor=
+escalated = _signals.signal("escalated")  # sender: Ticket; actor=, reason=

@@ -86,6 +86,7 @@ class Ticket(BaseModel):
     first_response_at = DateTimeField(null=True)
     resolved_at = DateTimeField(null=True)
     closed_at = DateTimeField(null=True)
+    status_changed_at = DateTimeField(default=clock.now)
     response_breached = BooleanField(default=False)
     resolution_breached = BooleanField(default=False)
 

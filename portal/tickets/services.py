@@ -348,7 +348,7 @@ def _create(user: User, data: TicketInput, c: _Checked, stored) -> Ticket:
             incident_state=data.incident_state if c.occurred_at else "",
             phone=data.phone.strip() if c.type.asks_for("phone") else "",
             submission=data.submission[:64] or None, created_at=now, updated_at=now,
-            last_activity_at=now)
+            last_activity_at=now, status_changed_at=now)
         message = Message.create(ticket=ticket, author=user, kind="reply",
                                  body=data.description, created_at=now,
                                  body_html=render_markdown(data.description))
@@ -400,10 +400,10 @@ def list_tickets(user: User, scope: str = "mine", status: str = "", q: str = "")
     return query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc())
 
 
-def thread(ticket: Ticket, viewer: User) -> list[Message]:
-    """Messages oldest first; internal notes only for staff."""
+def thread(ticket: Ticket, viewer: User, after: int = 0) -> list[Message]:
+    """Messages oldest first (only those newer than ``after``); notes only for staff."""
     query = (Message.select(Message, User).join(User, JOIN.LEFT_OUTER)
-             .where(Message.ticket == ticket).order_by(Message.id))
+             .where((Message.ticket == ticket) & (Message.id > after)).order_by(Message.id))
     if not viewer.is_staff:
         query = query.where(Message.kind != "note")
     messages = list(query)
@@ -423,6 +423,27 @@ def get_attachment(user: User, number: str | int, attachment_id: int) -> Attachm
     if item is None or (item.message.kind == "note" and not user.is_staff):
         raise NotFound(N_("There is no such file."))
     return item
+
+
+def page_context(ticket: Ticket, viewer: User) -> dict:
+    """What the ticket header and its controls need, for this viewer."""
+    from portal.tickets.lifecycle import TRANSITIONS
+
+    context = {"ref": format_number(ticket.number), "participants": participants_of(ticket),
+               "next_statuses": sorted(TRANSITIONS[ticket.status]), "agents": []}
+    if viewer.is_staff:
+        context["agents"] = list(User.select().where(User.role.in_(("agent", "admin"))
+                                                     & User.active).order_by(User.name))
+    else:
+        context["can_solve"] = ticket.is_open and ticket.assignee_id is not None
+        context["can_escalate"] = ticket.is_open and not ticket.escalated
+    return context
+
+
+def show_context(ticket: Ticket, viewer: User) -> dict:
+    messages = thread(ticket, viewer)
+    return {"messages": messages, "last_id": messages[-1].id if messages else 0,
+            **page_context(ticket, viewer)}
 
 
 def participants_of(ticket: Ticket) -> list[User]:

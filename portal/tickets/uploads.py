@@ -133,8 +133,28 @@ def _write(stream: BinaryIO, name: str, per_file: int, room: int) -> Stored:
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return Stored(name, stored_name, content_type, size, digest.hexdigest())
+    return Stored(name, stored_name, _content_type(name, target), size, digest.hexdigest())
+
+
+_IMAGE_MAGIC = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+
+
+def _content_type(name: str, path: Path) -> str:
+    """The type by the name's extension, but an image only if its bytes say so."""
+    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if guessed.startswith("image/"):
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+        magic = _IMAGE_MAGIC.get(guessed)
+        if not magic or not head.startswith(magic) or (
+                guessed == "image/webp" and head[8:12] != b"WEBP"):
+            return "application/octet-stream"  # an SVG or a disguised file: download only
+    return guessed
 
 
 def discard(stored: list[Stored]) -> None:

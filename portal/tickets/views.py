@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.services import products
 from portal.pagination import page_number, paginate
-from portal.templating import current_locale
+from portal.templating import INLINE_IMAGES, current_locale
 from portal.text import render_markdown
 from portal.tickets import policy, services, uploads
 from portal.tickets.models import SEVERITIES, STATUSES, Ticket
@@ -86,17 +86,17 @@ def show(ref: str):
     if ref != str(ticket.number):
         return redirect(url_for(".show", ref=ticket.number))
     return render_template("tickets/show.html", ticket=ticket,
-                           messages=services.thread(ticket, _user()),
-                           participants=services.participants_of(ticket),
-                           ref=services.format_number(ticket.number))
+                           **services.show_context(ticket, _user()))
 
 
 @bp.route("/<int:number>/attachments/<int:attachment_id>")
 @login_required
 def attachment(number: int, attachment_id: int):
     item = services.get_attachment(_user(), number, attachment_id)
+    # Only images whose bytes we checked at upload may show inline (as thumbnails).
+    inline = bool(request.args.get("inline")) and item.content_type in INLINE_IMAGES
     response = send_file(uploads.path_of(item.stored_name), mimetype=item.content_type,
-                         as_attachment=True, download_name=item.filename, max_age=0)
+                         as_attachment=not inline, download_name=item.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["Cache-Control"] = "private, no-store"

@@ -59,3 +59,17 @@
 
   document.addEventListener("DOMContentLoaded", ticketForm);
 })();
+
+// After a reply is stored (htmx), empty the box and its preview for the next one.
+document.addEventListener("htmx:afterRequest", function (event) {
+  "use strict";
+  var form = event.detail.elt;
+  if (form && form.id === "reply-form" && event.detail.successful &&
+      event.detail.xhr.status === 200) {
+    form.reset();
+    var preview = document.getElementById("reply-preview");
+    if (preview) {
+      preview.innerHTML = "";
+    }
+  }
+});

@@ -1,0 +1,1 @@
+"""Staff side: the ticket queue and dashboards (built on the tickets services)."""

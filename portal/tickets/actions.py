@@ -1,0 +1,118 @@
+"""What people do on a ticket page: reply, poll, and the staff and customer controls.
+
+Each action answers an htmx request with the thread's updates (new messages, the
+refreshed header, the poller) and a plain form post with a redirect to the thread.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from htmx_flask import make_response
+
+from portal.errors import ServiceError
+from portal.tickets import lifecycle, services, uploads
+from portal.tickets.views import bp
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _after() -> int:
+    raw = request.values.get("after", "")
+    return int(raw) if raw.isdigit() else 0
+
+
+def updates(ticket, after: int, status: int = 200):
+    """Messages newer than ``after`` appended to the thread, and a fresh header."""
+    user = _user()
+    ticket = services.get_ticket(user, ticket.number)
+    messages = services.thread(ticket, user, after=after)
+    last = messages[-1].id if messages else after
+    return render_template("tickets/_updates.html", ticket=ticket, messages=messages,
+                           last_id=last, **services.page_context(ticket, user)), status
+
+
+def _done(ticket, anchor: str | None = None):
+    if request.htmx:
+        return updates(ticket, _after())
+    return redirect(url_for("tickets.show", ref=ticket.number, _anchor=anchor))
+
+
+def _refused(ticket, err: ServiceError, target: str):
+    """Tell the user why, next to the control they used; keep what they typed."""
+    if request.htmx:
+        # 422: htmx is set up to swap it, into the error slot beside the control.
+        return make_response(render_template("tickets/_error.html", message=err.text(gettext)),
+                             422, retarget=target, reswap="innerHTML")
+    user = _user()
+    return render_template("tickets/show.html", ticket=ticket, error=err.text(gettext),
+                           error_at=target, draft=request.form.get("body", ""),
+                           **services.show_context(ticket, user)), err.status
+
+
+@bp.route("/<int:number>/messages", methods=["GET"])
+@login_required
+def poll(number: int):
+    return updates(services.get_ticket(_user(), number), _after())
+
+
+@bp.route("/<int:number>/messages", methods=["POST"])
+@login_required
+def reply(number: int):
+    ticket = services.get_ticket(_user(), number)
+    files = [uploads.Upload(f.filename, f.stream)
+             for f in request.files.getlist("attachments") if f and f.filename]
+    try:
+        message = lifecycle.post_message(
+            _user(), ticket, request.form.get("body", ""), files,
+            internal=bool(request.form.get("internal")), status=request.form.get("status", ""))
+    except ServiceError as err:
+        return _refused(ticket, err, "#reply-error")
+    return _done(ticket, anchor=f"m{message.id}")
+
+
+def _control(number: int, action, target: str):
+    ticket = services.get_ticket(_user(), number)
+    try:
+        action(ticket)
+    except ServiceError as err:
+        return _refused(ticket, err, target)
+    return _done(ticket)
+
+
+@bp.route("/<int:number>/status", methods=["POST"])
+@login_required
+def status(number: int):
+    return _control(number, lambda t: lifecycle.change_status(
+        _user(), t, request.form.get("status", "")), "#controls-error")
+
+
+@bp.route("/<int:number>/priority", methods=["POST"])
+@login_required
+def priority(number: int):
+    return _control(number, lambda t: lifecycle.change_priority(
+        _user(), t, request.form.get("priority", ""), request.form.get("reason", "")),
+        "#controls-error")
+
+
+@bp.route("/<int:number>/assign", methods=["POST"])
+@login_required
+def assign(number: int):
+    return _control(number, lambda t: lifecycle.assign(
+        _user(), t, request.form.get("assignee", "")), "#controls-error")
+
+
+@bp.route("/<int:number>/solve", methods=["POST"])
+@login_required
+def solve(number: int):
+    return _control(number, lambda t: lifecycle.solve(_user(), t), "#actions-error")
+
+
+@bp.route("/<int:number>/escalate", methods=["POST"])
+@login_required
+def escalate(number: int):
+    return _control(number, lambda t: lifecycle.escalate(
+        _user(), t, request.form.get("reason", "")), "#actions-error")
