@@ -31,9 +31,14 @@ def kind_labels() -> dict[str, str]:
 
 
 def status_labels() -> dict[str, str]:
-    return _labels("statuses", lambda: {
+    """Status names; "waiting" is worded for whoever reads it (customer or staff)."""
+    from flask_login import current_user
+
+    staff = bool(current_user and current_user.is_authenticated and current_user.is_staff)
+    return _labels("statuses-staff" if staff else "statuses", lambda: {
         "new": gettext("New"), "investigating": gettext("Investigating"),
-        "waiting_on_customer": gettext("Waiting for your reply"),
+        "waiting_on_customer": gettext("Waiting on customer") if staff
+        else gettext("Waiting for your reply"),
         "resolved": gettext("Resolved"), "closed": gettext("Closed")})
 
 

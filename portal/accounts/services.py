@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import unicodedata
 from datetime import timedelta
 from functools import lru_cache
@@ -59,13 +60,25 @@ def normalize_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email or "").strip().casefold()
 
 
+# scrypt is memory-hard on purpose: about 32 MB per hash. Two at a time per process
+# keeps a burst of sign-ins from multiplying a worker's memory (or being used to).
+_HASHING = threading.BoundedSemaphore(2)
+
+
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=settings.get("PASSWORD_HASH", "scrypt"))
+    with _HASHING:
+        return generate_password_hash(password, method=settings.get("PASSWORD_HASH", "scrypt"))
+
+
+def _password_matches(stored_hash: str, password: str) -> bool:
+    with _HASHING:
+        return check_password_hash(stored_hash, password)
 
 
 @lru_cache(maxsize=4)
 def _dummy_hash(method: str) -> str:
-    return generate_password_hash(secrets.token_hex(16), method=method)
+    with _HASHING:
+        return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def seed_default_plans() -> int:
@@ -209,7 +222,7 @@ def authenticate(email: str, password: str, address: str) -> User:
     _reserve_attempt(keys, limits)
     user = User.get_or_none(User.email == email) if email else None
     method = settings.get("PASSWORD_HASH", "scrypt")
-    good = check_password_hash(user.password_hash if user else _dummy_hash(method), password)
+    good = _password_matches(user.password_hash if user else _dummy_hash(method), password)
     if not (user and good):
         raise ServiceError(WRONG_CREDENTIALS, "email")
     if not user.is_active:

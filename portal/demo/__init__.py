@@ -67,6 +67,48 @@ def load() -> None:
                 accounts.create_user(email, name, role, PASSWORD, org=org, org_role=org_role,
                                      locale=locale)
     transfer.import_dir(ARTICLES)
+    _load_tickets()
+
+
+DEMO_TICKETS = [
+    # requester, type, severity, subject, description, then (author, text, status) steps
+    ("suzuki@acme.example", "incident", "2", "本番環境で API が断続的にタイムアウトする",
+     "昨日の 14 時ごろから `/v1/orders` へのリクエストが 30 秒でタイムアウトします。\n\n"
+     "```\ncurl: (28) Operation timed out after 30001 milliseconds\n```",
+     [("agent@madoguchi.example", "確認します。失敗したリクエストの ID を教えてください。",
+       "waiting_on_customer"),
+      ("suzuki@acme.example", "`req-7f3a` と `req-80c1` です。", "")]),
+    ("kato@sakura.example", "question", "3", "CSV エクスポートの文字コードを変えたい",
+     "利用状況の CSV を Shift_JIS で出力できますか。", []),
+    ("tanaka@sakura.example", "billing", "4", "請求書の宛名を変更したい",
+     "来月分から宛名を「さくら商事株式会社 経理部」にしてください。",
+     [("agent@madoguchi.example", "変更しました。来月分から反映されます。", "resolved")]),
+    ("emma@nimbus.example", "question", "3", "How do I invite a colleague?",
+     "We are on the trial and want to add a second engineer.",
+     [("alex@madoguchi.example", "Organization admins can invite colleagues from "
+       "Organization → Members. See [Inviting colleagues](/kb/invite-colleagues).", "")]),
+]
+
+
+def _load_tickets() -> None:
+    from portal.tickets import lifecycle
+    from portal.tickets import services as tickets
+    from portal.tickets.models import Ticket
+
+    if Ticket.select().exists():
+        return
+    people = {u.email: u for u in User.select()}
+    for email, type_code, severity, subject, description, steps in DEMO_TICKETS:
+        data = tickets.TicketInput(type=type_code, severity=severity, subject=subject,
+                                   description=description)
+        if type_code == "incident":
+            data.occurred_at, data.incident_state, data.product = (
+                "2026-11-20T14:00", "intermittent", "api")
+        ticket = tickets.file_ticket(people[email], data)
+        for author, text, status in steps:
+            if people[author].is_staff and ticket.assignee_id is None:
+                ticket = lifecycle.assign(people[author], ticket, author)
+            lifecycle.post_message(people[author], ticket, text, status=status)
 
 
 def sign_in_table() -> str:

@@ -430,7 +430,8 @@ def page_context(ticket: Ticket, viewer: User) -> dict:
     from portal.tickets.lifecycle import TRANSITIONS
 
     context = {"ref": format_number(ticket.number), "participants": participants_of(ticket),
-               "next_statuses": sorted(TRANSITIONS[ticket.status]), "agents": []}
+               "next_statuses": [s for s in STATUSES if s in TRANSITIONS[ticket.status]],
+               "agents": []}
     if viewer.is_staff:
         context["agents"] = list(User.select().where(User.role.in_(("agent", "admin"))
                                                      & User.active).order_by(User.name))

@@ -9,6 +9,7 @@ from tests.browser.conftest import sign_in
 
 
 def test_suggestions_preview_attachment_and_submit(live, page, tmp_path):
+    before = Ticket.select().count()
     sign_in(page, live, "suzuki@acme.example", demo.PASSWORD)
     page.goto(f"{live}/tickets/new")
     page.select_option("#type", "incident")
@@ -32,9 +33,10 @@ def test_suggestions_preview_attachment_and_submit(live, page, tmp_path):
 
     expect(page.locator("h1")).to_have_text("API がタイムアウトする")
     expect(page.locator(".thread .files a")).to_contain_text("error.log")
-    ticket = Ticket.get()
+    ticket = Ticket.select().order_by(Ticket.id.desc()).get()
+    assert Ticket.select().count() == before + 1
     assert ticket.severity == 2 and ticket.type.code == "incident"
-    assert Attachment.get().filename == "error.log"
+    assert Attachment.get(Attachment.ticket == ticket).filename == "error.log"
 
 
 def test_switching_type_keeps_what_was_typed(live, page):
@@ -49,6 +51,7 @@ def test_switching_type_keeps_what_was_typed(live, page):
 
 
 def test_this_answered_my_question_files_nothing(live, page):
+    before = Ticket.select().count()
     sign_in(page, live, "suzuki@acme.example", demo.PASSWORD)
     page.goto(f"{live}/tickets/new")
     page.locator("#subject").press_sequentially("請求書が届かない", delay=30)
@@ -57,5 +60,5 @@ def test_this_answered_my_question_files_nothing(live, page):
     first.locator("form.answered button").click()
     expect(page.locator(".flash.success")).to_be_visible()
     expect(page).to_have_url(f"{live}/kb/invoice-not-received")
-    assert Ticket.select().count() == 0
+    assert Ticket.select().count() == before
     assert Deflection.get().query.startswith("請求書が届かない")
