@@ -41,7 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from portal import cli, templating, weberrors
+    from portal.mail import notify
 
+    notify.init_app(app)
     templating.init_app(app)
     weberrors.init_app(app)
     cli.register(app)
@@ -65,7 +67,9 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.accounts import password_views  # noqa: F401  (more routes on accounts)
     from portal.accounts.views import bp as accounts
+    from portal.admin.views import bp as admin
     from portal.kb.staff_views import bp as staff_kb
     from portal.kb.views import bp as kb
     from portal.site import bp as site
@@ -73,5 +77,5 @@ def _register_blueprints(app: Flask) -> None:
     from portal.tickets import actions  # noqa: F401  (adds the thread's actions to the blueprint)
     from portal.tickets.views import bp as tickets
 
-    for blueprint in (site, accounts, kb, staff_kb, tickets, staff):
+    for blueprint in (site, accounts, kb, staff_kb, tickets, staff, admin):
         app.register_blueprint(blueprint)

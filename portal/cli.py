@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from portal.errors import ServiceError
 
@@ -122,6 +122,7 @@ def deactivate_org_command(slug: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 128))
+@with_appcontext
 def serve_command(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the portal with gunicorn (production server)."""
     from flask import current_app
@@ -142,6 +143,39 @@ def tick_command() -> None:
     bootstrap.prepare()
     resolved, closed = lifecycle.tick()
     click.echo(f"resolved {resolved}, closed {closed}")
+
+
+@click.command("mail-worker")
+@click.option("--once", is_flag=True, help="send what is due, then exit")
+@with_appcontext
+def mail_worker_command(once: bool) -> None:
+    """Send the outbox over SMTP (and poll IMAP when configured), every few seconds."""
+    import time
+
+    from flask import current_app
+
+    from portal import bootstrap
+    from portal.mail import imap, sender
+
+    bootstrap.prepare()
+    while True:
+        sent, failed = sender.send_due()
+        received = len(imap.poll_once()) if current_app.config["IMAP_HOST"] else 0
+        if once:
+            click.echo(f"sent {sent}, failed {failed}, received {received}")
+            return
+        time.sleep(current_app.config["MAIL_WORKER_SECONDS"])
+
+
+@click.command("mail-ingest")
+def mail_ingest_command() -> None:
+    """Read one RFC 822 message on standard input (for an MTA pipe) and handle it."""
+    from portal import bootstrap
+    from portal.mail import inbound
+
+    bootstrap.prepare()
+    outcome = inbound.ingest(sys.stdin.buffer.read())
+    click.echo(f"{outcome.outcome}: {outcome.detail}".rstrip(": "))
 
 
 @click.command("reindex")
@@ -198,7 +232,8 @@ def backup_command(path: Path) -> None:
 COMMANDS = [
     init_command, demo_command, create_org_command, create_user_command,
     deactivate_user_command, activate_user_command, deactivate_org_command, serve_command,
-    tick_command, reindex_command, import_articles_command, export_articles_command, backup_command,
+    tick_command, mail_worker_command, mail_ingest_command, reindex_command,
+    import_articles_command, export_articles_command, backup_command,
 ]
 
 

@@ -26,24 +26,35 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def _start_ticker(seconds: int):
-    """The gunicorn master runs `portal tick` every ``seconds`` in a thread of its own."""
+def _every(seconds: int, job, name: str, server) -> None:
+    def loop() -> None:
+        while True:
+            time.sleep(seconds)
+            try:
+                job()
+            except Exception:  # keep going; the next round retries
+                server.log.exception("%s failed", name)
+            finally:
+                if not db.is_closed():
+                    db.close()
+
+    threading.Thread(target=loop, name=name, daemon=True).start()
+
+
+def _background(app):
+    """The gunicorn master runs the tick and the mail sender in threads of its own."""
 
     def when_ready(server) -> None:
-        def loop() -> None:
-            from portal.tickets import lifecycle
+        from portal.mail import imap, sender
+        from portal.tickets import lifecycle
 
-            while True:
-                time.sleep(seconds)
-                try:
-                    lifecycle.tick()
-                except Exception:  # keep ticking; the next round retries
-                    server.log.exception("tick failed")
-                finally:
-                    if not db.is_closed():
-                        db.close()
+        def mail() -> None:
+            with app.app_context():
+                sender.send_due()
+                imap.poll_once()
 
-        threading.Thread(target=loop, name="portal-tick", daemon=True).start()
+        _every(app.config.get("TICK_SECONDS", 60), lifecycle.tick, "portal-tick", server)
+        _every(app.config.get("MAIL_WORKER_SECONDS", 10), mail, "portal-mail", server)
 
     return when_ready
 
@@ -69,7 +80,7 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         "accesslog": "-",
         "errorlog": "-",
         "post_fork": _post_fork,
-        "when_ready": _start_ticker(app.config.get("TICK_SECONDS", 60)),
+        "when_ready": _background(app),
         "proc_name": "madoguchi",
     }).run()
 

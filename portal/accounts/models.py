@@ -87,6 +87,7 @@ class User(UserMixin, BaseModel):
     session_token = CharField()
     created_at = DateTimeField(default=clock.now)
     last_login_at = DateTimeField(null=True)
+    notify_own = BooleanField(default=True)  # mail me about what I did myself, too
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -14,6 +14,7 @@ from peewee import JOIN
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import clock, settings
+from portal.accounts import events
 from portal.accounts.models import (
     ORG_ROLES,
     SITE_ROLES,
@@ -282,6 +283,71 @@ def set_password(user: User, password: str) -> None:
         user.password_hash = hash_password(password)
         user.session_token = secrets.token_urlsafe(16)
         user.save(only=[User.password_hash, User.session_token])
+
+
+# --- password reset by e-mail ----------------------------------------------------------
+
+RESET_MAX_AGE = 3600
+MIN_PASSWORD = 8
+
+
+def _reset_serializer():
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(settings.get("SECRET_KEY"), salt="password-reset")
+
+
+def _reset_fingerprint(user: User) -> str:
+    """Changes when the password does: a used link stops working."""
+    import hashlib
+
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a one-hour, single-use link if the address has an active account.
+
+    The caller shows the same answer either way, so nobody learns who has an account.
+    """
+    user = User.get_or_none(User.email == normalize_email(email))
+    if user is None or not user.is_active:
+        return
+    token = _reset_serializer().dumps({"id": user.id, "fp": _reset_fingerprint(user)})
+    with transaction():
+        events.password_reset_requested.send(user, token=token)
+
+
+def user_for_reset(token: str) -> User:
+    from itsdangerous import BadSignature
+
+    try:
+        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
+        user = User.get_or_none(User.id == int(data["id"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        user = None
+    if user is None or not user.is_active or data.get("fp") != _reset_fingerprint(user):
+        raise ServiceError(N_("This link has expired or was already used. Please ask for a "
+                              "new one."))
+    return user
+
+
+def reset_password(token: str, password: str, confirm: str) -> User:
+    user = user_for_reset(token)
+    if len(password) < MIN_PASSWORD:
+        raise ServiceError(N_("Choose a password of at least 8 characters."), "password")
+    if password != confirm:
+        raise ServiceError(N_("The two passwords differ."), "confirm")
+    set_password(user, password)
+    return user
+
+
+def update_preferences(user: User, locale: str, timezone: str, notify_own: bool) -> None:
+    if locale not in LOCALES:
+        raise ServiceError(N_("The language must be ja or en."), "locale")
+    _check_timezone(timezone)
+    with transaction():
+        User.update(locale=locale, timezone=timezone, notify_own=notify_own).where(
+            User.id == user.id).execute()
 
 
 def set_locale(user: User, locale: str) -> None:

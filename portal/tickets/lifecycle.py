@@ -91,7 +91,7 @@ def _reload(ticket: Ticket) -> Ticket:
 # --- messages ----------------------------------------------------------------------------
 
 def post_message(user: User, ticket: Ticket, body: str, files=(), internal: bool = False,
-                 status: str = "") -> Message:
+                 status: str = "", channel: str = "web") -> Message:
     """A reply (or, for staff, an internal note) with its attachments and its effect on
     the status: a customer's reply reopens or resumes, a staff reply starts work."""
     body = body or ""
@@ -110,19 +110,19 @@ def post_message(user: User, ticket: Ticket, body: str, files=(), internal: bool
         raise ServiceError(refused, "attachments", name=", ".join(f.filename for f in files))
     stored = uploads.store(list(files), already=used)
     try:
-        return _post(user, ticket, body, stored, internal, status)
+        return _post(user, ticket, body, stored, internal, status, channel)
     except BaseException:
         uploads.discard(stored)
         raise
 
 
-def _post(user, ticket, body, stored, internal, status) -> Message:
+def _post(user, ticket, body, stored, internal, status, channel) -> Message:
     with transaction():
         ticket = _reload(ticket)
         if ticket.status == "closed":
             raise Refused(N_("This ticket is closed. Please open a follow-up ticket instead."))
         now = clock.now()
-        message = Message.create(ticket=ticket, author=user, body=body,
+        message = Message.create(ticket=ticket, author=user, body=body, channel=channel,
                                  kind="note" if internal else "reply",
                                  body_html=render_markdown(body), created_at=now)
         for item in stored:

@@ -15,7 +15,7 @@ from tests.factories import PASSWORD
 
 def _signed_in_name(client) -> str | None:
     page = client.get("/kb/").get_data(as_text=True)
-    found = re.search(r'<span class="who" title="([^"]+)"', page)
+    found = re.search(r'class="who" href="/account" title="([^"]+)"', page)
     return found.group(1) if found else None
 
 

@@ -1,0 +1,7 @@
+"""Signals about accounts; ``mail`` listens (accounts never imports it)."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+password_reset_requested = _signals.signal("password-reset-requested")  # sender: User; token=

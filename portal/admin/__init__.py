@@ -1,0 +1,1 @@
+"""Administration: the outbox today; plans, types and users to come."""

@@ -1,0 +1,1 @@
+"""Mail: the outbox and its sender, notifications, replies that come in by mail."""

@@ -1,0 +1,153 @@
+"""Who hears about what happens to a ticket, by e-mail, in their own language.
+
+Handlers run inside the transaction of the change (blinker signals sent by
+``portal.tickets``), so the outbox rows commit or roll back with it. Internal notes
+never produce mail to customers.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from email.utils import formataddr
+
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+
+from portal import settings
+from portal.accounts import events as account_events
+from portal.accounts.models import User
+from portal.errors import N_
+from portal.mail.models import Outbox
+from portal.tickets import events
+from portal.tickets.models import Message, Participant, Ticket
+from portal.tickets.services import format_number
+
+_app = None
+TELLS_CUSTOMERS = ("waiting_on_customer", "resolved", "closed")
+
+
+def domain() -> str:
+    return (settings.get("MAIL_FROM") or "localhost").rpartition("@")[2] or "localhost"
+
+
+def thread_id(ticket: Ticket) -> str:
+    """The Message-ID every mail about a ticket answers, so clients keep one thread."""
+    return f"<ticket-{ticket.number}@{domain()}>"
+
+
+def ticket_link(ticket: Ticket) -> str:
+    """The ticket's address for people reading mail (the one place it is built)."""
+    return f"{settings.get('BASE_URL', '').rstrip('/')}/tickets/{ticket.number}"
+
+
+def queue(user: User, template: str, subject: str, ticket: Ticket | None = None,
+          **context) -> Outbox:
+    """Render ``mail/<template>`` in the recipient's language and put it in the outbox."""
+    app = _app or current_app._get_current_object()
+    locale = user.locale or settings.get("DEFAULT_LOCALE", "ja")
+    with app.app_context(), force_locale(locale):
+        context.update(user=user, ticket=ticket,
+                       link=ticket_link(ticket) if ticket else settings.get("BASE_URL"),
+                       ref=format_number(ticket.number) if ticket else "")
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
+        subject = gettext(subject, **context_params(context))
+    if ticket is not None:
+        subject = f"[{format_number(ticket.number)}] {subject}"
+    return Outbox.create(
+        to_address=formataddr((user.name, user.email)), subject=subject[:250],
+        text_body=text, html_body=html, ticket=ticket,
+        message_id=f"<mdg-{secrets.token_hex(12)}@{domain()}>",
+        in_reply_to=thread_id(ticket) if ticket else "")
+
+
+def context_params(context: dict) -> dict:
+    ticket = context.get("ticket")
+    return {"subject": ticket.subject if ticket else "", **{
+        k: v for k, v in context.items() if isinstance(v, str | int)}}
+
+
+def _people(ticket: Ticket) -> list[User]:
+    """The requester and the colleagues in copy."""
+    copied = User.select().join(Participant, on=(Participant.user == User.id)).where(
+        Participant.ticket == ticket)
+    return [ticket.requester, *copied]
+
+
+def _to(recipients, actor: User | None) -> list[User]:
+    """Active people, each once, leaving out the actor unless they asked to be told."""
+    seen, out = set(), []
+    for person in recipients:
+        if person is None or person.id in seen or not person.active:
+            continue
+        if actor is not None and person.id == actor.id and not person.notify_own:
+            continue
+        seen.add(person.id)
+        out.append(person)
+    return out
+
+
+def _agents() -> list[User]:
+    return list(User.select().where(User.role.in_(("agent", "admin")) & User.active))
+
+
+def on_filed(ticket: Ticket, message: Message) -> None:
+    for person in _to(_people(ticket), ticket.created_by):
+        queue(person, "received", N_("We received your request: %(subject)s"), ticket,
+              message=message)
+
+
+def on_message(ticket: Ticket, message: Message) -> None:
+    if message.kind != "reply":
+        return  # internal notes and event lines are never mailed
+    author = message.author
+    if author is not None and author.is_staff:
+        recipients = _people(ticket)
+        template = "staff_reply"
+    else:
+        recipients = [ticket.assignee] if ticket.assignee_id else _agents()
+        template = "customer_reply"
+    for person in _to(recipients, author):
+        queue(person, template, N_("New reply: %(subject)s"), ticket, message=message,
+              author_name=author.name if author else "")
+
+
+def on_status(ticket: Ticket, old: str, new: str, actor: User | None) -> None:
+    if new not in TELLS_CUSTOMERS:
+        return
+    subjects = {"waiting_on_customer": N_("We need your reply: %(subject)s"),
+                "resolved": N_("Resolved: %(subject)s"), "closed": N_("Closed: %(subject)s")}
+    for person in _to(_people(ticket), actor):
+        queue(person, f"status_{new}", subjects[new], ticket)
+
+
+def on_escalated(ticket: Ticket, actor: User, reason: str) -> None:
+    admins = User.select().where((User.role == "admin") & User.active)
+    for person in _to(admins, actor):
+        queue(person, "escalated", N_("Escalated: %(subject)s"), ticket, reason=reason,
+              actor_name=actor.name)
+
+
+def on_password_reset(user: User, token: str) -> None:
+    base = settings.get("BASE_URL", "").rstrip("/")
+    queue(user, "password_reset", N_("Resetting your password"), None,
+          reset_link=f"{base}/password/reset/{token}")
+
+
+def subject_number(subject: str) -> int | None:
+    """The ticket number in a subject's ``[PREFIX-n]`` token, if any."""
+    prefix = re.escape(settings.get("TICKET_PREFIX", "MDG"))
+    found = re.search(rf"\[{prefix}-(\d+)\]", subject or "", re.IGNORECASE)
+    return int(found.group(1)) if found else None
+
+
+def init_app(app) -> None:
+    """Subscribe to the tickets' and accounts' signals (once per process)."""
+    global _app
+    _app = app
+    events.ticket_filed.connect(on_filed, weak=False)
+    events.message_posted.connect(on_message, weak=False)
+    events.status_changed.connect(on_status, weak=False)
+    events.escalated.connect(on_escalated, weak=False)
+    account_events.password_reset_requested.connect(on_password_reset, weak=False)
