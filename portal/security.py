@@ -44,14 +44,22 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+STATIC_HEADERS = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+]
+
+
 def _set_headers(response):
     headers = response.headers
+    # A download sets its own stricter CSP; everything else gets the site's.
     headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if "X-Content-Type-Options" in headers:
+        del headers["X-Content-Type-Options"]
+    headers.extend(STATIC_HEADERS)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if current_user and current_user.is_authenticated:

@@ -71,6 +71,11 @@ def local_time(moment, fmt: str = "medium") -> str:
     return format_datetime(moment, fmt) if moment else ""
 
 
+def here() -> str:
+    """This page's path and query, for "come back here" links (computed only if used)."""
+    return request.full_path.rstrip("?")
+
+
 def page_url(number: int) -> str:
     """This page's URL with its filters kept and ``page`` set to ``number``."""
     args = {**request.view_args, **request.args.to_dict(), "page": number}
@@ -140,7 +145,7 @@ def ticket_ref(number: int) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
-                                 page_url=page_url, kind_labels=kind_labels,
+                                 page_url=page_url, kind_labels=kind_labels, here=here,
                                  status_labels=status_labels,
                                  severity_labels=severity_labels, can_file=can_file,
                                  event_text=event_text, inline_images=INLINE_IMAGES)
@@ -148,6 +153,3 @@ def init_app(app) -> None:
                                  local_date=local_date, ticket_ref=ticket_ref,
                                  filesize=filesize)
 
-    @app.context_processor
-    def _request_path():
-        return {"here": request.full_path.rstrip("?") if request else "/"}
