@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal import migrations
 from portal.accounts.services import seed_default_plans
+from portal.db import refresh_statistics
 from portal.tickets.defaults import seed_default_types
 
 
@@ -12,4 +13,5 @@ def prepare() -> list[str]:
     applied = migrations.upgrade()
     seed_default_plans()
     seed_default_types()
+    refresh_statistics()
     return applied

@@ -80,6 +80,16 @@ def init_app(app) -> None:
             db.rollback()
 
 
+def refresh_statistics() -> None:
+    """Let SQLite's planner know the tables' sizes (ANALYZE; 0.1 s at 200,000 tickets).
+
+    Without statistics it may sort every open ticket for the queue instead of walking
+    the index made for it. Run at start and hourly by `portal serve`.
+    """
+    if is_sqlite():
+        db.execute_sql("ANALYZE")
+
+
 def healthy() -> bool:
     """True when the database answers a trivial query."""
     try:

@@ -12,6 +12,7 @@ class Page:
     number: int
     per_page: int
     total: int
+    capped: bool = False  # there are more than ``total`` (counting stopped there)
 
     @property
     def pages(self) -> int:
@@ -34,9 +35,14 @@ def page_number(raw: str | None) -> int:
         return 1
 
 
-def paginate(query, number: int, per_page: int = 25) -> Page:
-    """The ``number``-th page of a Peewee ``query`` (a page past the end shows the last)."""
-    total = query.count()
+def paginate(query, number: int, per_page: int = 25, cap: int | None = None) -> Page:
+    """The ``number``-th page of a Peewee ``query`` (a page past the end shows the last).
+
+    With ``cap``, counting stops there, so a huge list costs no more than a long one.
+    """
+    total = (query.limit(cap + 1).count() if cap else query.count())
+    capped = bool(cap) and total > cap
+    total = min(total, cap) if cap else total
     pages = max(1, -(-total // per_page))
     number = min(max(1, number), pages)
-    return Page(list(query.paginate(number, per_page)), number, per_page, total)
+    return Page(list(query.paginate(number, per_page)), number, per_page, total, capped)

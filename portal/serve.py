@@ -7,7 +7,7 @@ import time
 
 from gunicorn.app.base import BaseApplication
 
-from portal.db import db
+from portal.db import db, refresh_statistics
 
 
 class _Gunicorn(BaseApplication):
@@ -54,6 +54,7 @@ def _background(app):
                 imap.poll_once()
 
         _every(app.config.get("TICK_SECONDS", 60), lifecycle.tick, "portal-tick", server)
+        _every(3600, refresh_statistics, "portal-analyze", server)
         _every(app.config.get("MAIL_WORKER_SECONDS", 10), mail, "portal-mail", server)
 
     return when_ready

@@ -58,8 +58,17 @@ STATEMENTS = [
         response_breached INTEGER NOT NULL DEFAULT 0,
         resolution_breached INTEGER NOT NULL DEFAULT 0
     )""",
-    "CREATE INDEX ticket_status_activity ON ticket (status, last_activity_at DESC)",
-    "CREATE INDEX ticket_activity ON ticket (last_activity_at DESC)",
+    # The queue reads one page in index order: no sort of the whole table. Open tickets
+    # (the default view) have an index of their own; the queue's condition must be
+    # written with literal statuses for SQLite to use it.
+    """CREATE INDEX ticket_open_activity ON ticket (last_activity_at DESC, id DESC)
+        WHERE status IN ('new', 'investigating', 'waiting_on_customer')""",
+    """CREATE INDEX ticket_open_severity ON ticket (severity, last_activity_at DESC)
+        WHERE status IN ('new', 'investigating', 'waiting_on_customer')""",
+    """CREATE INDEX ticket_open_priority ON ticket (priority, last_activity_at DESC)
+        WHERE status IN ('new', 'investigating', 'waiting_on_customer')""",
+    "CREATE INDEX ticket_status_activity ON ticket (status, last_activity_at DESC, id DESC)",
+    "CREATE INDEX ticket_activity ON ticket (last_activity_at DESC, id DESC)",
     "CREATE INDEX ticket_org_activity ON ticket (organization_id, last_activity_at DESC)",
     "CREATE INDEX ticket_requester ON ticket (requester_id, last_activity_at DESC)",
     "CREATE INDEX ticket_assignee ON ticket (assignee_id, status)",

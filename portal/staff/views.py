@@ -20,6 +20,7 @@ def queue():
     filters = services.QueueFilters(**{f.name: request.args.get(f.name, f.default)[:200]
                                        for f in fields(services.QueueFilters)})
     query = services.queue(current_user._get_current_object(), filters)
-    page = paginate(query, page_number(request.args.get("page")), per_page=50)
+    page = paginate(query, page_number(request.args.get("page")), per_page=50,
+                    cap=services.QUEUE_COUNT_CAP)
     return render_template("staff/queue.html", page=page, filters=filters,
                            **services.choices())

@@ -402,7 +402,9 @@ def list_tickets(user: User, scope: str = "mine", status: str = "", q: str = "")
 
 def thread(ticket: Ticket, viewer: User, after: int = 0) -> list[Message]:
     """Messages oldest first (only those newer than ``after``); notes only for staff."""
-    query = (Message.select(Message, User).join(User, JOIN.LEFT_OUTER)
+    # Only the author's name and role: a long thread builds hundreds of these rows.
+    query = (Message.select(Message, User.id, User.name, User.role)
+             .join(User, JOIN.LEFT_OUTER)
              .where((Message.ticket == ticket) & (Message.id > after)).order_by(Message.id))
     if not viewer.is_staff:
         query = query.where(Message.kind != "note")
