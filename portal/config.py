@@ -41,6 +41,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "MAIL_WORKER_SECONDS": (10, int),  # how often `portal serve` sends what is due
     "IMAP_HOST": ("", str),  # empty: no mailbox polling
     "IMAP_PORT": (993, int),
+    "IMAP_TLS": ("ssl", str),  # ssl, starttls, or none (a relay on the same host)
     "IMAP_USER": ("", str),
     "IMAP_PASSWORD": ("", str),
     "IMAP_FOLDER": ("INBOX", str),
@@ -107,8 +108,9 @@ def load(app_config: dict, instance: str, overrides: Mapping[str, Any] | None = 
 def _check(values: dict) -> None:
     if values["DEFAULT_LOCALE"] not in LOCALES:
         raise ConfigError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
-    if values["SMTP_TLS"] not in SMTP_TLS_MODES:
-        raise ConfigError(f"PORTAL_SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}")
+    for key in ("SMTP_TLS", "IMAP_TLS"):
+        if values[key] not in SMTP_TLS_MODES:
+            raise ConfigError(f"PORTAL_{key} must be one of {', '.join(SMTP_TLS_MODES)}")
     try:
         from zoneinfo import ZoneInfo
 
