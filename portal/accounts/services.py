@@ -314,7 +314,26 @@ def request_password_reset(email: str) -> None:
         return
     token = _reset_serializer().dumps({"id": user.id, "fp": _reset_fingerprint(user)})
     with transaction():
+        if not _reset_allowed(user):
+            return  # nobody can flood someone's inbox with reset mails
         events.password_reset_requested.send(user, token=token)
+
+
+RESETS_PER_HOUR = 3
+
+
+def _reset_allowed(user: User) -> bool:
+    """At most three reset mails an hour per account (call inside a transaction)."""
+    key, now = f"reset:{user.id}", clock.now()
+    row = LoginThrottle.get_or_none(LoginThrottle.key == key)
+    if row is None or row.window_start + timedelta(hours=1) <= now:
+        LoginThrottle.insert(key=key, failures=1, window_start=now).on_conflict_replace().execute()
+        return True
+    if row.failures >= RESETS_PER_HOUR:
+        return False
+    LoginThrottle.update(failures=LoginThrottle.failures + 1).where(
+        LoginThrottle.key == key).execute()
+    return True
 
 
 def user_for_reset(token: str) -> User:

@@ -27,6 +27,13 @@ def test_same_answer_whether_or_not_the_address_exists(mika, client):
     assert Outbox.select().count() == 1 and "mika@example.com" in Outbox.get().to_address
 
 
+def test_at_most_three_reset_mails_an_hour(mika, client):
+    for _ in range(5):
+        response = client.submit("/password/forgot", {"email": "mika@example.com"})
+        assert response.status_code == 302  # the same answer every time
+    assert Outbox.select().count() == 3
+
+
 def test_the_link_sets_a_new_password_once(mika, client, app):
     client.submit("/password/forgot", {"email": "mika@example.com"})
     link = _link()
