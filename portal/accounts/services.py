@@ -327,7 +327,9 @@ def _reset_allowed(user: User) -> bool:
     key, now = f"reset:{user.id}", clock.now()
     row = LoginThrottle.get_or_none(LoginThrottle.key == key)
     if row is None or row.window_start + timedelta(hours=1) <= now:
-        LoginThrottle.insert(key=key, failures=1, window_start=now).on_conflict_replace().execute()
+        LoginThrottle.insert(key=key, failures=1, window_start=now).on_conflict(
+            conflict_target=[LoginThrottle.key],
+            preserve=[LoginThrottle.failures, LoginThrottle.window_start]).execute()
         return True
     if row.failures >= RESETS_PER_HOUR:
         return False
