@@ -209,10 +209,11 @@ def _check(user: User, data: TicketInput, tz: str) -> tuple[_Checked | None, dic
             (Environment.id == _int(data.environment)) & (Environment.organization == org))
         if environment is None:
             errors["environment"] = N_("Please choose one of your environments.")
-    if ticket_type and ticket_type.asks_for("occurred_at"):
+    # Asked for, not required: someone reporting an outage may not know when it began.
+    if ticket_type and ticket_type.asks_for("occurred_at") and data.occurred_at.strip():
         occurred = _occurred_at(data.occurred_at, tz, errors)
-        if data.incident_state not in INCIDENT_STATES:
-            errors["incident_state"] = N_("Please tell us whether it is still happening.")
+    if data.incident_state and data.incident_state not in INCIDENT_STATES:
+        errors["incident_state"] = N_("Please tell us whether it is still happening.")
     if ticket_type and ticket_type.asks_for("phone") and not _PHONE.match(data.phone.strip()):
         errors["phone"] = N_("Please enter a phone number we can call.")
 
@@ -345,7 +346,7 @@ def _create(user: User, data: TicketInput, c: _Checked, stored) -> Ticket:
             created_by=user, type=c.type, product=c.product, environment=c.environment,
             severity=c.severity, priority=c.severity, status="new", subject=data.subject,
             follow_up_of=c.follow_up, occurred_at=c.occurred_at,
-            incident_state=data.incident_state if c.occurred_at else "",
+            incident_state=data.incident_state if c.type.asks_for("occurred_at") else "",
             phone=data.phone.strip() if c.type.asks_for("phone") else "",
             submission=data.submission[:64] or None, created_at=now, updated_at=now,
             last_activity_at=now, status_changed_at=now)

@@ -108,15 +108,29 @@ def test_trial_organizations_cannot_choose_a_severity(app, client, login):
 
 def test_incident_asks_when_it_started_in_the_users_time_zone(people, client, login):
     login("contact@acme.example")
-    refused = client.submit("/tickets/new", valid_form(type="incident"))
-    html = refused.get_data(as_text=True)
-    assert "Please tell us when it happened." in html and "still happening" in html
+    form = client.get("/tickets/new?type=incident").get_data(as_text=True)
+    assert 'name="occurred_at" type="datetime-local"' in form and "incident_state" in form
     client.submit("/tickets/new", valid_form(type="incident", occurred_at="2026-01-05T10:00",
-                                             incident_state="ongoing", product="api"
-                                             if False else ""))
+                                             incident_state="ongoing"))
     ticket = Ticket.get()
     assert ticket.occurred_at == datetime(2026, 1, 5, 1, 0)  # 10:00 JST is 01:00 UTC
     assert ticket.incident_state == "ongoing"
+
+
+def test_an_incident_may_be_filed_without_knowing_when_it_started(people, client, login):
+    login("contact@acme.example")
+    response = client.submit("/tickets/new", valid_form(type="incident"))
+    assert response.status_code == 302
+    assert Ticket.get().occurred_at is None
+
+
+def test_odd_incident_details_are_refused(people, client, login):
+    login("contact@acme.example")
+    for changes, message in [({"occurred_at": "yesterday"}, "Please enter a date and time."),
+                             ({"incident_state": "panic"}, "still happening")]:
+        response = client.submit("/tickets/new", valid_form(type="incident", **changes))
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert Ticket.select().count() == 0
 
 
 def test_occurred_at_in_the_future_is_refused(people, client, login):
