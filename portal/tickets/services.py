@@ -110,10 +110,7 @@ def prefill(user: User, type_code: str, follow_up: str, submission: str,
     offered = types_for(org)
     data = TicketInput(submission=submission)
     if follow_up:
-        try:
-            earlier = get_ticket(user, follow_up)
-        except NotFound:
-            earlier = None
+        earlier = find_ticket(user, follow_up)
         if earlier is not None and earlier.status == "closed":
             data.follow_up = str(earlier.number)
             data.subject = earlier.subject
@@ -276,9 +273,8 @@ def _participants(requester: User | None, user: User, emails: list[str], errors:
 def _follow_up(user: User, number: str, errors: dict) -> Ticket | None:
     if not number:
         return None
-    try:
-        ticket = get_ticket(user, number)
-    except NotFound:
+    ticket = find_ticket(user, number)
+    if ticket is None:
         errors["follow_up"] = N_("The earlier ticket was not found.")
         return None
     if ticket.status != "closed":
@@ -372,6 +368,14 @@ def get_ticket(user: User, number: str | int) -> Ticket:
     if ticket is None or not policy.can_view_ticket(user, ticket):
         raise NotFound(N_("There is no such ticket."))
     return ticket
+
+
+def find_ticket(user: User, number: str | int) -> Ticket | None:
+    """Like :func:`get_ticket`, but None instead of NotFound."""
+    try:
+        return get_ticket(user, number)
+    except NotFound:
+        return None
 
 
 def list_tickets(user: User, scope: str = "mine", status: str = "", q: str = ""):

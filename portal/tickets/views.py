@@ -13,7 +13,7 @@ from portal.pagination import page_number, paginate
 from portal.templating import INLINE_IMAGES, current_locale
 from portal.text import render_markdown
 from portal.tickets import policy, services, uploads
-from portal.tickets.models import SEVERITIES, STATUSES, Ticket
+from portal.tickets.models import SEVERITIES, STATUSES
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
@@ -50,9 +50,8 @@ def _form(data: services.TicketInput, errors=None, params=None, preview=None,
           status: int = 200):
     user = _user()
     org = user.organization if not user.is_staff else None
-    follow_up = None
-    if data.follow_up:
-        follow_up = Ticket.get_or_none(Ticket.number == services.parse_number(data.follow_up))
+    # The number comes from the form: only a ticket this user may see is ever named.
+    follow_up = services.find_ticket(user, data.follow_up) if data.follow_up else None
     return render_template(
         "tickets/new.html", data=data, errors=errors or {}, params=params or {},
         preview=preview, types=services.types_for(org), severities=SEVERITIES,

@@ -96,3 +96,16 @@ def test_a_deactivated_organization_loses_access(filed, app):
     owner.submit("/login", {"email": "contact@acme.example", "password": factories.PASSWORD})
     deactivate_org("acme")
     assert owner.get("/tickets/1").status_code in (302, 404)
+
+
+def test_the_follow_up_field_reveals_nothing_of_other_organizations(filed, app):
+    rival = factories.org("rival", plan="premium")
+    factories.user("x@rival.example", organization=rival)
+    attacker = app.test_client()
+    attacker.submit("/login", {"email": "x@rival.example", "password": factories.PASSWORD})
+    for number in (1, 2, 3):
+        html = attacker.submit("/tickets/new", {**valid_form(subject=""),
+                                                "follow_up": str(number)}).get_data(as_text=True)
+        assert "Acme secret" not in html
+        html = attacker.get(f"/tickets/new?follow_up={number}").get_data(as_text=True)
+        assert "Acme secret" not in html
