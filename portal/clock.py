@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 _frozen: datetime | None = None
 
@@ -18,7 +17,3 @@ def freeze(moment: datetime | None) -> None:
     global _frozen
     _frozen = moment
 
-
-def to_local(moment: datetime, tz: str) -> datetime:
-    """A stored UTC time as an aware time in the zone ``tz``."""
-    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))

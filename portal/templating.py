@@ -10,8 +10,11 @@ from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, gettext
+from flask_login import current_user
 
 from portal.config import LOCALES
+from portal.tickets import policy
+from portal.tickets.services import format_number
 
 
 def current_locale() -> str:
@@ -36,8 +39,6 @@ def kind_labels() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     """Status names; "waiting" is worded for whoever reads it (customer or staff)."""
-    from flask_login import current_user
-
     staff = bool(current_user and current_user.is_authenticated and current_user.is_staff)
     return _labels("statuses-staff" if staff else "statuses", lambda: {
         "new": gettext("New"), "investigating": gettext("Investigating"),
@@ -58,11 +59,8 @@ def severity_labels() -> dict[int, tuple[str, str]]:
 
 
 def can_file() -> bool:
-    from flask_login import current_user
-
-    from portal.tickets.policy import can_file as allowed
-
-    return current_user.is_authenticated and allowed(current_user)
+    """May the signed-in user open tickets (for the navigation)."""
+    return current_user.is_authenticated and policy.can_file(current_user)
 
 
 def localized(obj) -> str:
@@ -165,8 +163,6 @@ def event_text(message) -> str:
 
 def ticket_ref(number: int) -> str:
     """A ticket number as people quote it: ``PREFIX-123``."""
-    from portal.tickets.services import format_number
-
     return format_number(number)
 
 

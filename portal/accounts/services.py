@@ -18,8 +18,8 @@ from portal.accounts import events
 from portal.accounts.models import (
     ORG_ROLES,
     SITE_ROLES,
+    STAFF_ROLES,
     Audit,
-    Environment,
     LoginThrottle,
     Organization,
     Plan,
@@ -111,12 +111,6 @@ def create_org(name: str, slug: str, plan: str, trial: bool = False) -> Organiza
                 N_("An organization with the slug %(slug)s already exists."), "slug", slug=slug
             )
         return Organization.create(name=name, slug=slug, plan=found, trial=trial)
-
-
-def add_environment(org: Organization, name: str) -> Environment:
-    with transaction():
-        env, _ = Environment.get_or_create(organization=org, name=name.strip())
-    return env
 
 
 def create_user(
@@ -400,6 +394,12 @@ def deactivate_org(slug: str, actor: User | None = None) -> Organization:
         org.save(only=[Organization.active])
         record(actor, "deactivate", "organization", org.id)
     return org
+
+
+def active_staff() -> list[User]:
+    """Agents and admins who can take tickets, by name."""
+    return list(User.select().where(User.role.in_(STAFF_ROLES) & User.active)
+                .order_by(User.name))
 
 
 def products() -> list[Product]:

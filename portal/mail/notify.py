@@ -17,6 +17,7 @@ from flask_babel import force_locale, gettext
 from portal import settings
 from portal.accounts import events as account_events
 from portal.accounts.models import User
+from portal.accounts.services import active_staff
 from portal.errors import N_
 from portal.mail.models import Outbox
 from portal.tickets import events
@@ -88,10 +89,6 @@ def _to(recipients, actor: User | None) -> list[User]:
     return out
 
 
-def _agents() -> list[User]:
-    return list(User.select().where(User.role.in_(("agent", "admin")) & User.active))
-
-
 def on_filed(ticket: Ticket, message: Message) -> None:
     for person in _to(_people(ticket), ticket.created_by):
         queue(person, "received", N_("We received your request: %(subject)s"), ticket,
@@ -106,7 +103,7 @@ def on_message(ticket: Ticket, message: Message) -> None:
         recipients = _people(ticket)
         template = "staff_reply"
     else:
-        recipients = [ticket.assignee] if ticket.assignee_id else _agents()
+        recipients = [ticket.assignee] if ticket.assignee_id else active_staff()
         template = "customer_reply"
     for person in _to(recipients, author):
         queue(person, template, N_("New reply: %(subject)s"), ticket, message=message,
@@ -119,7 +116,7 @@ def on_status(ticket: Ticket, old: str, new: str, actor: User | None) -> None:
     subjects = {"waiting_on_customer": N_("We need your reply: %(subject)s"),
                 "resolved": N_("Resolved: %(subject)s"), "closed": N_("Closed: %(subject)s")}
     for person in _to(_people(ticket), actor):
-        queue(person, f"status_{new}", subjects[new], ticket)
+        queue(person, "status", subjects[new], ticket, status=new)
 
 
 def on_escalated(ticket: Ticket, actor: User, reason: str) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from peewee import JOIN, SQL
 
 from portal.accounts.models import Organization, User
-from portal.accounts.services import normalize_email
+from portal.accounts.services import active_staff, normalize_email
 from portal.tickets.models import OPEN_STATUSES, STATUSES, Ticket, TicketType
 from portal.tickets.services import parse_number
 
@@ -75,8 +75,7 @@ def queue(viewer: User, f: QueueFilters):
 def choices() -> dict:
     """Options for the filter selects."""
     return {
-        "agents": list(User.select().where(User.role.in_(("agent", "admin")) & User.active)
-                       .order_by(User.name)),
+        "agents": active_staff(),
         "orgs": list(Organization.select().order_by(Organization.name)),
         "types": list(TicketType.select().order_by(TicketType.position)),
     }

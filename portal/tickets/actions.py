@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 from htmx_flask import make_response
 
 from portal.errors import ServiceError
 from portal.tickets import lifecycle, services, uploads
-from portal.tickets.views import bp
-
-
-def _user():
-    return current_user._get_current_object()
+from portal.tickets.views import _user, bp
 
 
 def _after() -> int:

@@ -11,7 +11,7 @@ from peewee import JOIN, IntegrityError
 
 from portal import clock, settings
 from portal.accounts.models import Environment, Organization, Product, User
-from portal.accounts.services import normalize_email
+from portal.accounts.services import active_staff, normalize_email
 from portal.db import transaction
 from portal.errors import N_, NotFound, ServiceError
 from portal.text import render_markdown
@@ -440,8 +440,7 @@ def page_context(ticket: Ticket, viewer: User) -> dict:
                "next_statuses": [s for s in STATUSES if s in TRANSITIONS[ticket.status]],
                "agents": []}
     if viewer.is_staff:
-        context["agents"] = list(User.select().where(User.role.in_(("agent", "admin"))
-                                                     & User.active).order_by(User.name))
+        context["agents"] = active_staff()
     else:
         context["can_solve"] = ticket.is_open and ticket.assignee_id is not None
         context["can_escalate"] = ticket.is_open and not ticket.escalated
