@@ -7,10 +7,14 @@ stored in UTC and shown in the user's zone (the configured zone for visitors).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale
 from flask import current_app, request
 from flask_babel import Babel
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from portal.config import LOCALES
 
@@ -30,7 +34,15 @@ def _locale_code() -> str:
     remembered = request.cookies.get(LOCALE_COOKIE)
     if remembered in LOCALES:
         return remembered
-    return request.accept_languages.best_match(LOCALES) or current_app.config["DEFAULT_LOCALE"]
+    return (_best_match(request.headers.get("Accept-Language", ""))
+            or current_app.config["DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=512)
+def _best_match(header: str) -> str | None:
+    """The supported locale a browser's Accept-Language prefers (parsed once per header;
+    live search asks on every keystroke and browsers send the same few headers)."""
+    return parse_accept_header(header, LanguageAccept).best_match(LOCALES)
 
 
 def select_timezone() -> str:

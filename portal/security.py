@@ -1,10 +1,12 @@
-"""Response headers, the CSP, and the check that keeps redirects on our own site."""
+"""Response headers, the CSP, the session cookie, and the check that keeps redirects on
+our own site."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 CSP = "; ".join([
@@ -69,5 +71,25 @@ def _set_headers(response):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signer built once per key.
+
+    Flask builds a new serializer on every request, even one without a cookie; that was
+    a visible share of a live-search keystroke. The keys are part of the cache key, so
+    rotating ``SECRET_KEY`` still takes effect at once.
+    """
+
+    def __init__(self) -> None:
+        self._signer: tuple[tuple, object] | None = None
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = self._signer
+        if cached is None or cached[0] != keys:
+            cached = self._signer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
 def init_app(app) -> None:
+    app.session_interface = SessionInterface()
     app.after_request(_set_headers)

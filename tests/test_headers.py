@@ -53,3 +53,20 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok"
+
+
+def test_session_signer_follows_a_rotated_secret_key(app, client, login):
+    """The signer is cached, but a new key still signs at once and old cookies follow
+    ``SECRET_KEY_FALLBACKS``: kept when the old key is listed, refused when it is not."""
+    factories.user("mika@example.com")
+    login("mika@example.com")
+    assert client.get("/account").status_code == 200
+
+    app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
+    app.secret_key = "rotated-secret"
+    assert client.get("/account").status_code == 200  # old cookie, accepted via fallback
+
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    app.secret_key = "another-secret"
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
