@@ -26,7 +26,7 @@ from portal.accounts.models import (
     Product,
     User,
 )
-from portal.db import transaction
+from portal.db import Prepared, transaction
 from portal.errors import N_, NotFound, ServiceError, Throttled
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -175,17 +175,20 @@ def _check_timezone(tz: str) -> None:
         raise ServiceError(N_("%(tz)s is not a known time zone."), "timezone", tz=tz) from None
 
 
+_SESSION_USER = Prepared(
+    lambda user_id: (User.select(User, Organization)
+                     .join(Organization, JOIN.LEFT_OUTER)
+                     .where(User.id == user_id)),
+    -1)
+
+
 def user_for_session(user_id: str) -> User | None:
     """The user a login cookie names, if its session token is still current and active."""
     ident, _, token = (user_id or "").partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = (
-        User.select(User, Organization)
-        .join(Organization, JOIN.LEFT_OUTER)
-        .where(User.id == int(ident))
-        .first()
-    )
+    found = _SESSION_USER.rows(int(ident))
+    user = found[0] if found else None
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
     return user if user.is_active else None
