@@ -21,6 +21,7 @@ reader's language, then the score. A long Japanese word matched in the body inde
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -137,19 +138,21 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
         scores = _ranked_ids("article_fts", _body(terms))
         exact = not any(t.needs_check for t in terms)
         return _Found(scores, set(title), set(scores) | set(title) if exact else set(title))
-    # Any word: rank by how many words match, title matches counting extra.
+    # Any word: rank by the words that match, a rare word counting more than a common
+    # one (ログイン over 場合), and title matches counting extra.
     found = _Found({}, set(), set())
     title_counts: dict[int, int] = {}
     for term in terms:
-        for rid, _ in _match("article_fts", _body([term]))[:CANDIDATES]:
-            found.scores[rid] = found.scores.get(rid, 0) - 1
+        rows = _match("article_fts", _body([term]))[:CANDIDATES]
+        weight = 1 / (1 + 0.25 * math.log(len(rows))) if rows else 0
+        for rid, _ in rows:
+            found.scores[rid] = found.scores.get(rid, 0) - weight
             if not term.needs_check:
                 found.trusted.add(rid)
         for rid, _ in _match("article_title_fts", _title([term]))[:CANDIDATES]:
             title_counts[rid] = title_counts.get(rid, 0) + 1
+            found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
             found.trusted.add(rid)
-    for rid, n in title_counts.items():
-        found.scores[rid] = found.scores.get(rid, 0) - 0.5 * n
     found.title_ids = {rid for rid, n in title_counts.items() if n == len(terms)}
     return found
 

@@ -193,7 +193,19 @@ def categories(language: str) -> list[tuple[str, list[Article]]]:
 
 
 def related(article: Article, limit: int = 5) -> list[search.Hit]:
-    return search.similar(article.title, article.language, article.id, limit)
+    """Articles sharing words with this one's title, those of its category first; when
+    few share a word, the category's most viewed articles fill the list."""
+    hits = search.similar(article.title, article.language, article.id, limit * 3)
+    hits.sort(key=lambda hit: hit.category != article.category)  # stable: rank kept within
+    hits = hits[:limit]
+    if len(hits) < limit:
+        shown = [article.id, *(hit.id for hit in hits)]
+        hits += [search.Hit(a.id, a.slug, a.title, a.kind, a.language, a.category, False)
+                 for a in _published()
+                 .where((Article.category == article.category) & Article.id.not_in(shown))
+                 .order_by(Article.views.desc(), Article.id.desc())
+                 .limit(limit - len(hits))]
+    return hits
 
 
 def count_view(article: Article) -> None:
