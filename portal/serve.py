@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -60,6 +61,20 @@ def _background(app):
     return when_ready
 
 
+def freeze_startup_objects() -> None:
+    """Take everything built at start (modules, the app, its caches) out of the collector's
+    sight.
+
+    A full garbage collection walks every tracked object. With the app loaded that is
+    about 50,000 objects and 15–25 ms on a 2-core VM, a pause that lands inside whichever
+    request triggers it (it made the 300-message ticket page miss its p95 budget in some
+    runs). Frozen before the fork, the workers also keep sharing those memory pages
+    instead of copying them when the collector would have touched them.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _post_fork(server, worker) -> None:
     # A SQLite connection must never cross a fork: each worker opens its own.
     if not db.is_closed():
@@ -71,6 +86,7 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
     """Run ``workers`` processes of ``threads`` threads each until interrupted."""
     if not db.is_closed():
         db.close()
+    freeze_startup_objects()
     _Gunicorn(app, {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
