@@ -42,6 +42,7 @@ from portal.bootstrap import prepare  # noqa: E402
 from portal.db import db  # noqa: E402
 from portal.kb import search, services  # noqa: E402
 from portal.kb.models import Article  # noqa: E402
+from portal.serve import freeze_startup_objects  # noqa: E402
 
 QUERIES = {
     "ja 1 char": ["障", "請", "解"],
@@ -143,8 +144,7 @@ def measure(app) -> dict[str, tuple[dict, dict[str, dict]]]:
         for q in queries:
             for way in ways.values():
                 way(q, "/kb/suggest?q=" + quote(q))
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()  # as `portal serve` does before it forks the workers
     everything = {name: [] for name in ways}
     by_kind = {name: {} for name in ways}
     for kind, queries in QUERIES.items():

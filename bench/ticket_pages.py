@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 from portal import create_app  # noqa: E402
 from portal.bootstrap import prepare  # noqa: E402
 from portal.db import db  # noqa: E402
+from portal.serve import freeze_startup_objects  # noqa: E402
 
 PASSWORD = "bench-password-1"
 BUDGET_MS = 40.0
@@ -121,6 +122,7 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=200_000)
     args = parser.parse_args()
     app = build(args.tickets)
+    freeze_startup_objects()  # as `portal serve` does before it forks the workers
     from portal.tickets.models import Message, Ticket
 
     long = Ticket.get(Ticket.subject == "A long conversation")
