@@ -68,6 +68,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts import password_views  # noqa: F401  (more routes on accounts)
+    from portal.accounts.org_views import bp as org
     from portal.accounts.views import bp as accounts
     from portal.admin.views import bp as admin
     from portal.kb.staff_views import bp as staff_kb
@@ -77,5 +78,5 @@ def _register_blueprints(app: Flask) -> None:
     from portal.tickets import actions  # noqa: F401  (adds the thread's actions to the blueprint)
     from portal.tickets.views import bp as tickets
 
-    for blueprint in (site, accounts, kb, staff_kb, tickets, staff, admin):
+    for blueprint in (site, accounts, org, kb, staff_kb, tickets, staff, admin):
         app.register_blueprint(blueprint)

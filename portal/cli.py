@@ -117,6 +117,31 @@ def deactivate_org_command(slug: str) -> None:
     click.echo(f"deactivated organization {org.slug}")
 
 
+@click.command("invite")
+@click.option("--org", "org_slug", required=True, help="organization slug")
+@click.option("--email", required=True)
+@click.option("--org-role", default="contact", show_default=True,
+              help="org_admin, contact or member")
+def invite_command(org_slug: str, email: str, org_role: str) -> None:
+    """Invite someone to an organization: mailed, or the link printed without SMTP."""
+    from portal import bootstrap, settings
+    from portal.accounts import directory, invitations
+
+    bootstrap.prepare()
+    smtp = bool(settings.get("SMTP_HOST"))
+    try:
+        invitation, token = invitations.invite(None, directory.org_by_slug(org_slug), email,
+                                               org_role, mail=smtp)
+    except ServiceError as err:
+        _fail(err)
+    if smtp:
+        click.echo(f"invitation to {invitation.email} queued for mail")
+    else:
+        click.echo(f"SMTP is not configured; send this link to {invitation.email} "
+                   f"(valid {invitations.VALID_DAYS} days, once):")
+        click.echo(invitations.invite_link(token))
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -231,7 +256,8 @@ def backup_command(path: Path) -> None:
 
 COMMANDS = [
     init_command, demo_command, create_org_command, create_user_command,
-    deactivate_user_command, activate_user_command, deactivate_org_command, serve_command,
+    deactivate_user_command, activate_user_command, deactivate_org_command, invite_command,
+    serve_command,
     tick_command, mail_worker_command, mail_ingest_command, reindex_command,
     import_articles_command, export_articles_command, backup_command,
 ]

@@ -41,6 +41,8 @@ class Plan(BaseModel):
     resolution_minutes = JSONField(default=dict)
     position = IntegerField(default=0)
     default_severity = IntegerField(default=3)  # what trial organizations get
+    # How many active members may file tickets (org admins and contacts); None: no limit.
+    contact_limit = IntegerField(null=True)
 
     def name(self, locale: str) -> str:
         return self.name_ja if locale == "ja" else self.name_en
@@ -119,3 +121,18 @@ class Audit(BaseModel):
     object_id = IntegerField(null=True)
     detail = JSONField(default=dict)
     created_at = DateTimeField(default=clock.now)
+
+
+class Invitation(BaseModel):
+    """An e-mailed offer to join an organization; the link carries a signed ``nonce``."""
+
+    organization = ForeignKeyField(Organization, backref="invitations", on_delete="CASCADE")
+    email = CharField()  # normalized, as User.email
+    org_role = CharField()
+    nonce = CharField(unique=True)
+    invited_by = ForeignKeyField(User, null=True)
+    created_at = DateTimeField(default=clock.now)
+    expires_at = DateTimeField()
+    accepted_at = DateTimeField(null=True)
+    accepted_user = ForeignKeyField(User, null=True)
+    revoked_at = DateTimeField(null=True)

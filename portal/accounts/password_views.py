@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from portal.accounts import services
+from portal.accounts import profile_views, services
 from portal.accounts.views import bp
 from portal.errors import ServiceError
 
@@ -52,6 +52,9 @@ def reset(token: str):
 @login_required
 def preferences():
     user = current_user._get_current_object()
+    if request.form.get("action") in profile_views.ACTIONS:
+        return profile_views.handle(user, {"common": COMMON_ZONES,
+                                           "zones": sorted(available_timezones())})
     if request.method == "POST":
         try:
             services.update_preferences(user, request.form.get("locale", ""),

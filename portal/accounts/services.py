@@ -37,19 +37,19 @@ LOCALES = ("ja", "en")
 DEFAULT_PLANS = [
     {
         "code": "basic", "name_en": "Basic", "name_ja": "ベーシック", "position": 1,
-        "around_the_clock": False,
+        "around_the_clock": False, "contact_limit": 2,
         "response_minutes": {"1": 480, "2": 960, "3": 1440, "4": 2880},
         "resolution_minutes": {"1": 2880, "2": 7200, "3": 14400, "4": 28800},
     },
     {
         "code": "advanced", "name_en": "Advanced", "name_ja": "アドバンスト", "position": 2,
-        "around_the_clock": False,
+        "around_the_clock": False, "contact_limit": 5,
         "response_minutes": {"1": 120, "2": 240, "3": 480, "4": 1440},
         "resolution_minutes": {"1": 1440, "2": 2880, "3": 7200, "4": 14400},
     },
     {
         "code": "premium", "name_en": "Premium", "name_ja": "プレミアム", "position": 3,
-        "around_the_clock": True,
+        "around_the_clock": True, "contact_limit": 10,
         "response_minutes": {"1": 30, "2": 120, "3": 240, "4": 480},
         "resolution_minutes": {"1": 480, "2": 1440, "3": 2880, "4": 7200},
     },

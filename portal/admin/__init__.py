@@ -1,1 +1,1 @@
-"""Administration: the outbox today; plans, types and users to come."""
+"""Administration under /admin/: organizations, users, plans, types, products, audit, mail."""

@@ -19,6 +19,7 @@ from portal.accounts import events as account_events
 from portal.accounts.models import User
 from portal.accounts.services import active_staff
 from portal.errors import N_
+from portal.mail import invite_mail
 from portal.mail.models import Outbox
 from portal.tickets import events
 from portal.tickets.models import Message, Participant, Ticket
@@ -148,3 +149,4 @@ def init_app(app) -> None:
     events.status_changed.connect(on_status, weak=False)
     events.escalated.connect(on_escalated, weak=False)
     account_events.password_reset_requested.connect(on_password_reset, weak=False)
+    account_events.invitation_created.connect(invite_mail.on_invitation, weak=False)
