@@ -38,6 +38,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "AUTO_RESOLVE_DAYS": (5, int),  # waiting on the customer this long: resolved
     "AUTO_CLOSE_DAYS": (7, int),  # resolved this long: closed
     "TICK_SECONDS": (60, int),  # how often `portal serve` runs the tick
+    "INVITES_PER_DAY": (20, int),  # invitations an organization may send in 24 hours
     "MAIL_WORKER_SECONDS": (10, int),  # how often `portal serve` sends what is due
     "IMAP_HOST": ("", str),  # empty: no mailbox polling
     "IMAP_PORT": (993, int),

@@ -73,8 +73,11 @@ def choices() -> tuple[list[str], list[str]]:
 
 def changes(row: Audit) -> list[tuple[str, str]]:
     """The row's details as (field, text); a change reads ``old → new``."""
+    detail = dict(row.detail or {})
     out = []
-    for key, value in sorted((row.detail or {}).items()):
+    if "old" in detail and "new" in detail:  # the tickets' style: one value changed
+        out.append(("value", f"{_text(detail.pop('old'))} → {_text(detail.pop('new'))}"))
+    for key, value in sorted(detail.items()):
         if value is None:
             continue
         if isinstance(value, list) and len(value) == 2:
