@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.mail import imap
+from portal.mail import imap, tokens
 from portal.mail.models import InboundLog
 from portal.tickets.models import Message
 from tests import factories
@@ -54,7 +54,8 @@ def test_poller_adds_replies_and_marks_them_seen(app, mailbox):
     acme = factories.org("acme")
     owner = factories.user("hanako@acme.example", organization=acme)
     factories.ticket(owner, subject="VPN")
-    _deliver(mailbox, ("From: hanako@acme.example\r\nTo: support@help.example\r\n"
+    _deliver(mailbox, ("From: hanako@acme.example\r\n"
+                       f"To: {tokens.reply_address(1, owner.id)}\r\n"
                        "Subject: Re: [MDG-1] VPN\r\nIn-Reply-To: <ticket-1@help.example>\r\n"
                        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
                        "IMAP で届いた返信です\r\n").encode())
