@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from portal.accounts.guards import admin_required
 from portal.mail import sender
@@ -14,4 +14,5 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_required
 def outbox():
     """Mail not yet sent, with how often it failed and why."""
-    return render_template("admin/outbox.html", rows=sender.pending())
+    return render_template("admin/outbox.html", rows=sender.pending(),
+                           max_attempts=current_app.config["MAIL_MAX_ATTEMPTS"])

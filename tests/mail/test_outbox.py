@@ -159,3 +159,25 @@ def test_mail_worker_once(cast, smtp, runner):
     factories.ticket(cast["en"])
     result = runner.invoke(args=["mail-worker", "--once"])
     assert result.exit_code == 0 and "sent 1, failed 0" in result.output
+
+
+def test_nobody_of_a_deactivated_organization_is_mailed(cast, smtp):
+    from portal.accounts.services import deactivate_org
+
+    ticket = factories.ticket(cast["ja"], participants=["john@acme.example"])
+    Outbox.delete().execute()
+    deactivate_org("acme")
+    lifecycle.post_message(cast["agent"], ticket, "An answer nobody at Acme may read now")
+    lifecycle.change_status(cast["agent"], ticket, "resolved")
+    assert Outbox.select().count() == 0
+
+
+def test_a_deactivated_user_is_not_mailed(cast, smtp):
+    from portal.accounts.services import set_user_active
+
+    ticket = factories.ticket(cast["ja"], participants=["john@acme.example"])
+    Outbox.delete().execute()
+    set_user_active("john@acme.example", False)
+    lifecycle.post_message(cast["agent"], ticket, "Only Hanako hears this")
+    assert [m.to_address.split("<")[1].rstrip(">") for m in Outbox.select()] == [
+        "hanako@acme.example"]
