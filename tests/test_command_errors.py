@@ -22,9 +22,11 @@ def _one_line(done: subprocess.CompletedProcess) -> str:
 
 
 def test_backup_into_a_missing_folder(tmp_path):
-    done = _portal(tmp_path, "backup", "/no/such/dir/x.db")
+    missing = tmp_path / "no" / "such" / "dir"
+    done = _portal(tmp_path, "backup", str(missing / "x.db"))
     assert done.returncode == 1
-    assert "/no/such/dir does not exist" in _one_line(done)
+    assert f"{missing} does not exist" in _one_line(done)
+    assert not (tmp_path / "no").exists()  # a mistyped folder is not made
 
 
 @pytest.mark.parametrize("args, says", [

@@ -52,7 +52,7 @@ def queue(user: User, template: str, subject: str, ticket: Ticket | None = None,
     the name in ``To:`` are cleaned once more here, for rows of text stored before
     input was cleaned.
     """
-    if not user.is_active:
+    if not getattr(user, "is_active", True):  # someone invited has no account yet
         return None
     app = _app or current_app._get_current_object()
     locale = user.locale or settings.get("DEFAULT_LOCALE", "ja")
