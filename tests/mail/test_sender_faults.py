@@ -103,3 +103,35 @@ def test_a_row_in_work_is_not_taken_by_a_second_sender(cast_two_rows, smtp, froz
 @pytest.fixture
 def cast_two_rows(app):
     return _row("Slow first").id, _row("Second").id
+
+
+def test_a_thousand_mails_and_two_senders_each_mail_arrives_once(app, smtp):
+    from portal.db import transaction
+
+    with transaction():
+        Outbox.insert_many([{"to_address": f"c{i}@example.com", "subject": f"Mail {i}",
+                             "text_body": "body", "message_id": f"<bulk-{i}@help.example>"}
+                            for i in range(1000)]).execute()
+    totals = {}
+
+    def run(name: str) -> None:
+        sent = 0
+        try:
+            for _ in range(50):  # bounded: each pass sends up to 200
+                done, failed = sender.send_due()
+                assert failed == 0
+                sent += done
+                if not done and not Outbox.select().where(Outbox.sent_at.is_null()).exists():
+                    break
+        finally:
+            totals[name] = sent
+            db.close()
+
+    workers = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    ids = [str(m["Message-ID"]) for m in smtp.inbox.messages]
+    assert len(ids) == len(set(ids)) == 1000
+    assert totals["a"] + totals["b"] == 1000 and min(totals.values()) > 0
