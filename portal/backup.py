@@ -18,7 +18,11 @@ def backup_to(path: Path) -> int:
     if not is_sqlite():
         raise ServiceError(N_("Backups of a non-SQLite database are made with its own tools."))
     path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        # Never made here: a mistyped folder would hide the backup where nobody looks.
+        raise ServiceError(N_("The folder %(folder)s does not exist."), folder=str(path.parent))
+    if path.is_dir():
+        raise ServiceError(N_("%(path)s is a folder; give a file name."), path=str(path))
     temporary = path.with_name(path.name + ".partial")
     temporary.unlink(missing_ok=True)
     db.connect(reuse_if_open=True)

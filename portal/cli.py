@@ -15,6 +15,45 @@ def _fail(err: ServiceError) -> None:
     raise click.ClickException(err.text())
 
 
+class TemporaryFailure(click.ClickException):
+    """Try again later: exit status 75 (EX_TEMPFAIL), which an MTA pipe takes as "defer"."""
+
+    exit_code = 75
+
+
+def _one_line(err: Exception) -> str:
+    if isinstance(err, ServiceError):
+        return err.text()
+    if isinstance(err, OSError) and err.strerror:
+        return f"{err.strerror}: {err.filename}" if err.filename else err.strerror
+    first = (str(err).strip().splitlines() or [""])[0]
+    return f"{type(err).__name__}: {first}" if first else type(err).__name__
+
+
+def _guard(command: click.Command) -> None:
+    """Make ``command`` answer every error with one line on stderr and exit status 1.
+
+    Click already does so for its own usage errors; this covers the rest (a refused
+    service call, a missing folder, a database that does not answer), so an operator
+    never reads a traceback. Applied once per command object (commands are shared by
+    every app built in a process).
+    """
+    if getattr(command, "_one_line_errors", False):
+        return
+    invoke = command.invoke
+
+    def guarded(ctx: click.Context):
+        try:
+            return invoke(ctx)
+        except (click.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except Exception as err:
+            raise click.ClickException(_one_line(err)) from err
+
+    command.invoke = guarded
+    command._one_line_errors = True
+
+
 @click.command("init")
 def init_command() -> None:
     """Create or upgrade the database schema (harmless to re-run)."""
@@ -194,12 +233,23 @@ def mail_worker_command(once: bool) -> None:
 
 @click.command("mail-ingest")
 def mail_ingest_command() -> None:
-    """Read one RFC 822 message on standard input (for an MTA pipe) and handle it."""
+    """Read one RFC 822 message on standard input (for an MTA pipe) and handle it.
+
+    Exit status 75 when it could not be handled for now (e.g. the database is down), so
+    the MTA defers the mail and delivers it again later; a refused mail exits 0 (it is
+    logged, and bouncing it would answer whoever was forged).
+    """
     from portal import bootstrap
     from portal.mail import inbound
 
-    bootstrap.prepare()
-    outcome = inbound.ingest(sys.stdin.buffer.read())
+    raw = sys.stdin.buffer.read()
+    if not raw.strip():
+        raise click.ClickException("no message on standard input")
+    try:
+        bootstrap.prepare()
+        outcome = inbound.ingest(raw)
+    except Exception as err:  # the mail is not lost: the MTA keeps it and tries again
+        raise TemporaryFailure(_one_line(err)) from err
     click.echo(f"{outcome.outcome}: {outcome.detail}".rstrip(": "))
 
 
@@ -264,8 +314,12 @@ COMMANDS = [
 
 
 def register(app) -> None:
+    """Add the commands; every command of the group, whichever area added it, answers
+    errors in one line."""
     for command in COMMANDS:
         app.cli.add_command(command)
+    for command in app.cli.commands.values():
+        _guard(command)
 
 
 def _create_app():

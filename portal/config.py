@@ -27,6 +27,8 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "SMTP_PASSWORD": ("", str),
     "SMTP_TLS": ("none", str),
     "MAIL_FROM": ("support@localhost", str),
+    "MAIL_AUTHSERV_ID": ("", str),  # our MTA's Authentication-Results id; empty: the topmost
+    "MAIL_MAX_ATTEMPTS": (20, int),  # tries before an outgoing mail is marked failed
     "DEFAULT_LOCALE": ("ja", str),
     "TIMEZONE": ("Asia/Tokyo", str),
     "TICKET_PREFIX": ("MDG", str),
@@ -121,6 +123,8 @@ def _check(values: dict) -> None:
             f"PORTAL_TIMEZONE is not a known time zone: {values['TIMEZONE']!r}") from None
     if values["MAX_UPLOAD_MB"] <= 0 or values["MAX_TICKET_UPLOAD_MB"] <= 0:
         raise ConfigError("upload limits must be positive")
+    if values["MAIL_MAX_ATTEMPTS"] <= 0:
+        raise ConfigError("PORTAL_MAIL_MAX_ATTEMPTS must be positive")
 
 
 def _instance_secret(path: Path) -> str:

@@ -26,6 +26,7 @@ from portal.accounts.models import (
     Product,
     User,
 )
+from portal.cleaning import one_line
 from portal.db import Prepared, transaction
 from portal.errors import N_, NotFound, ServiceError, Throttled
 
@@ -94,7 +95,7 @@ def seed_default_plans() -> int:
 
 def create_org(name: str, slug: str, plan: str, trial: bool = False) -> Organization:
     """A new customer organization on ``plan`` (a plan code)."""
-    name, slug = (name or "").strip(), (slug or "").strip()
+    name, slug = one_line(name), (slug or "").strip()
     if not name:
         raise ServiceError(N_("The organization needs a name."), "name")
     if not _SLUG.match(slug):
@@ -124,10 +125,10 @@ def create_user(
     timezone: str | None = None,
 ) -> User:
     """A new user; customers belong to the organization with slug ``org``."""
-    email = normalize_email(email)
+    email, name = normalize_email(email), one_line(name)
     if not _EMAIL.match(email) or len(email) > 254:
         raise ServiceError(N_("%(email)s is not an e-mail address."), "email", email=email)
-    if not (name or "").strip():
+    if not name:
         raise ServiceError(N_("Please enter a name."), "name")
     if role not in SITE_ROLES:
         raise ServiceError(
@@ -162,7 +163,7 @@ def create_user(
                 N_("A user with the e-mail %(email)s already exists."), "email", email=email
             )
         return User.create(
-            email=email, name=name.strip(), role=role, password_hash=password_hash,
+            email=email, name=name, role=role, password_hash=password_hash,
             organization=organization, org_role=org_role if organization else None,
             locale=locale, timezone=timezone, session_token=secrets.token_urlsafe(16),
         )

@@ -38,23 +38,15 @@ class OutboxRow(Outbox):
 
 
 def state(row: OutboxRow) -> str:
-    """queued, failed (tried, and the server or the network refused it), sent, discarded."""
-    if row.discarded_at is not None:
-        return "discarded"
-    kept = getattr(row, "state", None)  # a sender that records its own state is believed
-    if kept in STATES:
-        return kept
-    if row.sent_at is not None:
-        return "sent"
-    return "failed" if row.attempts and row.last_error else "queued"
+    """queued (incl. waiting to be tried again), failed (given up), sent, discarded."""
+    return "discarded" if row.discarded_at is not None else row.state
 
 
 def _where(wanted: str):
     unsent = OutboxRow.sent_at.is_null() & OutboxRow.discarded_at.is_null()
-    tried = (OutboxRow.attempts > 0) & (OutboxRow.last_error != "")
     return {
-        "queued": unsent & ~tried,
-        "failed": unsent & tried,
+        "queued": unsent & OutboxRow.failed_at.is_null(),
+        "failed": unsent & OutboxRow.failed_at.is_null(False),
         "sent": OutboxRow.sent_at.is_null(False) & OutboxRow.discarded_at.is_null(),
         "discarded": OutboxRow.discarded_at.is_null(False),
         "": unsent,
@@ -92,7 +84,8 @@ def smtp_configured() -> bool:
 
 def last_failure() -> tuple[datetime, str] | None:
     """The most recent failed send, when nothing was sent after it."""
-    failing = list(OutboxRow.select().where(_where("failed"))
+    erring = _where("") & (OutboxRow.attempts > 0) & (OutboxRow.last_error != "")
+    failing = list(OutboxRow.select().where(erring)
                    .order_by(OutboxRow.id.desc()).limit(200))
     if not failing:
         return None
@@ -120,11 +113,8 @@ def retry(actor: User | None, row: OutboxRow) -> None:
         row = OutboxRow.get_by_id(row.id)
         if row.sent_at is not None and row.discarded_at is None:
             raise ServiceError(N_("This mail was already sent."))
-        values = {"send_after": clock.now(), "claimed_until": None, "discarded_at": None,
-                  "discarded_reason": "", "discarded_by": None}
-        if "state" in OutboxRow._meta.fields:
-            values["state"] = "queued"
-        OutboxRow.update(**values).where(OutboxRow.id == row.id).execute()
+        OutboxRow.update(send_after=clock.now(), claimed_until=None, failed_at=None,
+                         discarded_at=None, discarded_reason="", discarded_by=None).where(OutboxRow.id == row.id).execute()
         record(actor, "retry", "outbox", row.id, to=display_address(row.to_address),
                state=[state(row), "queued"])
 

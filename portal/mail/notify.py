@@ -7,7 +7,6 @@ never produce mail to customers.
 
 from __future__ import annotations
 
-import re
 import secrets
 from email.utils import formataddr
 
@@ -18,8 +17,9 @@ from portal import settings
 from portal.accounts import events as account_events
 from portal.accounts.models import User
 from portal.accounts.services import active_staff
+from portal.cleaning import one_line
 from portal.errors import N_
-from portal.mail import invite_mail
+from portal.mail import invite_mail, tokens
 from portal.mail.models import Outbox
 from portal.tickets import events
 from portal.tickets.models import Message, Participant, Ticket
@@ -44,8 +44,16 @@ def ticket_link(ticket: Ticket) -> str:
 
 
 def queue(user: User, template: str, subject: str, ticket: Ticket | None = None,
-          **context) -> Outbox:
-    """Render ``mail/<template>`` in the recipient's language and put it in the outbox."""
+          **context) -> Outbox | None:
+    """Render ``mail/<template>`` in the recipient's language and put it in the outbox.
+
+    Nobody whose account or organization is deactivated is mailed. Mail about a ticket
+    carries the recipient's own reply address (``portal.mail.tokens``). The subject and
+    the name in ``To:`` are cleaned once more here, for rows of text stored before
+    input was cleaned.
+    """
+    if not getattr(user, "is_active", True):  # someone invited has no account yet
+        return None
     app = _app or current_app._get_current_object()
     locale = user.locale or settings.get("DEFAULT_LOCALE", "ja")
     with app.app_context(), force_locale(locale):
@@ -58,10 +66,11 @@ def queue(user: User, template: str, subject: str, ticket: Ticket | None = None,
     if ticket is not None:
         subject = f"[{format_number(ticket.number)}] {subject}"
     return Outbox.create(
-        to_address=formataddr((user.name, user.email)), subject=subject[:250],
-        text_body=text, html_body=html, ticket=ticket,
+        to_address=formataddr((one_line(user.name), user.email)),
+        subject=one_line(subject)[:250], text_body=text, html_body=html, ticket=ticket,
         message_id=f"<mdg-{secrets.token_hex(12)}@{domain()}>",
-        in_reply_to=thread_id(ticket) if ticket else "")
+        in_reply_to=thread_id(ticket) if ticket else "",
+        reply_to=tokens.reply_address(ticket.number, user.id) if ticket else "")
 
 
 def context_params(context: dict) -> dict:
@@ -78,10 +87,11 @@ def _people(ticket: Ticket) -> list[User]:
 
 
 def _to(recipients, actor: User | None) -> list[User]:
-    """Active people, each once, leaving out the actor unless they asked to be told."""
+    """Active people of active organizations, each once, leaving out the actor unless
+    they asked to be told."""
     seen, out = set(), []
     for person in recipients:
-        if person is None or person.id in seen or not person.active:
+        if person is None or person.id in seen or not person.is_active:
             continue
         if actor is not None and person.id == actor.id and not person.notify_own:
             continue
@@ -131,13 +141,6 @@ def on_password_reset(user: User, token: str) -> None:
     base = settings.get("BASE_URL", "").rstrip("/")
     queue(user, "password_reset", N_("Resetting your password"), None,
           reset_link=f"{base}/password/reset/{token}")
-
-
-def subject_number(subject: str) -> int | None:
-    """The ticket number in a subject's ``[PREFIX-n]`` token, if any."""
-    prefix = re.escape(settings.get("TICKET_PREFIX", "MDG"))
-    found = re.search(rf"\[{prefix}-(\d+)\]", subject or "", re.IGNORECASE)
-    return int(found.group(1)) if found else None
 
 
 def init_app(app) -> None:

@@ -1,16 +1,25 @@
-"""Sending the outbox over SMTP, with retries, and never twice.
+"""Sending the outbox over SMTP, with retries; a mail that cannot go out fails alone.
 
-A sender claims a row for a few minutes before talking to SMTP and marks it sent right
-after the server accepts it, each in its own short transaction. A sender that dies
-mid-batch leaves its unsent rows to expire their claim and be picked up again; rows it
-had sent stay sent. Failures wait longer each time (1, 2, 4 … 60 minutes).
+A sender claims each row, with the time of that claim, for a few minutes before talking
+to SMTP, and marks it sent right after the server accepts it, each in its own short
+transaction; so another sender never takes a row still in work, however long the batch
+before it took. A sender that dies mid-batch leaves its unsent rows to expire their
+claim and be picked up again; rows it had sent stay sent. Delivery is at-least-once: a
+crash between the server's acceptance and the row being marked sent sends that one
+mail again (with the same Message-ID).
+
+Every failure counts an attempt and waits longer each time (1, 2, 4 … 60 minutes). A
+row is marked failed, and left alone, when the server refuses it for good (a 5xx reply)
+or after ``PORTAL_MAIL_MAX_ATTEMPTS`` attempts; a row that cannot even be built (a broken
+header) fails that way too, and the rest of the batch goes out.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
 
@@ -20,17 +29,24 @@ from portal.mail.models import Outbox
 
 CLAIM = timedelta(minutes=5)
 MAX_BACKOFF_MINUTES = 60
+log = logging.getLogger(__name__)
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), MAX_BACKOFF_MINUTES))
 
 
-def _claim(row_id: int, now: datetime) -> bool:
+def _claimable(now):
+    return (Outbox.sent_at.is_null() & Outbox.failed_at.is_null() & (Outbox.send_after <= now)
+            & (Outbox.claimed_until.is_null() | (Outbox.claimed_until < now)))
+
+
+def _claim(row_id: int) -> bool:
+    """Take the row for one claim period from now, if nobody holds it and it is still due."""
+    now = clock.now()
     with transaction():
         return bool(Outbox.update(claimed_until=now + CLAIM).where(
-            (Outbox.id == row_id) & Outbox.sent_at.is_null()
-            & (Outbox.claimed_until.is_null() | (Outbox.claimed_until < now))).execute())
+            (Outbox.id == row_id) & _claimable(now)).execute())
 
 
 def build(row: Outbox) -> EmailMessage:
@@ -38,7 +54,7 @@ def build(row: Outbox) -> EmailMessage:
     message = EmailMessage()
     message["From"] = formataddr(("Madoguchi Support", settings.get("MAIL_FROM")))
     message["To"] = row.to_address
-    message["Reply-To"] = settings.get("MAIL_FROM")
+    message["Reply-To"] = row.reply_to or settings.get("MAIL_FROM")
     message["Subject"] = row.subject
     message["Message-ID"] = row.message_id
     if row.in_reply_to:
@@ -66,30 +82,33 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def send_due(limit: int = 200, now: datetime | None = None) -> tuple[int, int]:
-    """Send what is due; return (sent, failed). Safe to run from several processes."""
-    now = now or clock.now()
+def send_due(limit: int = 200) -> tuple[int, int]:
+    """Send what is due; return (sent, failed attempts). Safe to run from several processes."""
     if not settings.get("SMTP_HOST"):
         return 0, 0
-    rows = list(Outbox.select(Outbox.id).where(
-        Outbox.sent_at.is_null() & (Outbox.send_after <= now)
-        & (Outbox.claimed_until.is_null() | (Outbox.claimed_until < now)))
-        .order_by(Outbox.id).limit(limit))
+    rows = list(Outbox.select(Outbox.id).where(_claimable(clock.now()))
+                .order_by(Outbox.id).limit(limit))
     sent = failed = 0
     smtp = None
     try:
         for ref in rows:
-            if not _claim(ref.id, now):
+            if not _claim(ref.id):
                 continue  # another sender has it
             row = Outbox.get_by_id(ref.id)
             try:
-                smtp = smtp or _connect()
-                smtp.send_message(build(row))
-            except (OSError, smtplib.SMTPException) as err:
-                _failed(row, err, now)
+                message = build(row)
+            except Exception as err:  # the row itself is broken; the others go on
+                _failed(row, err)
                 failed += 1
-                if smtp is None or isinstance(err, (OSError, smtplib.SMTPServerDisconnected)):
-                    smtp = _close(smtp)
+                continue
+            try:
+                smtp = smtp or _connect()
+                smtp.send_message(message)
+            except Exception as err:
+                _failed(row, err)
+                failed += 1
+                if not isinstance(err, smtplib.SMTPResponseException):
+                    smtp = _close(smtp)  # the connection's state is unknown: start afresh
                 continue
             with transaction():
                 Outbox.update(sent_at=clock.now(), claimed_until=None,
@@ -100,12 +119,23 @@ def send_due(limit: int = 200, now: datetime | None = None) -> tuple[int, int]:
     return sent, failed
 
 
-def _failed(row: Outbox, err: Exception, now: datetime) -> None:
+def refused_for_good(err: Exception) -> bool:
+    """A 5xx answer: the server will never take this mail as it is."""
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in err.recipients.values())
+    return isinstance(err, smtplib.SMTPResponseException) and err.smtp_code >= 500
+
+
+def _failed(row: Outbox, err: Exception) -> None:
     attempts = row.attempts + 1
+    now = clock.now()
+    give_up = refused_for_good(err) or attempts >= settings.get("MAIL_MAX_ATTEMPTS", 20)
+    log.warning("mail %s to %s: attempt %d failed%s: %s", row.id, row.to_address, attempts,
+                " for good" if give_up else "", err)
     with transaction():
         Outbox.update(attempts=attempts, last_error=f"{type(err).__name__}: {err}"[:500],
-                      send_after=now + backoff(attempts), claimed_until=None).where(
-            Outbox.id == row.id).execute()
+                      send_after=now + backoff(attempts), claimed_until=None,
+                      failed_at=now if give_up else None).where(Outbox.id == row.id).execute()
 
 
 def _close(smtp):
@@ -118,6 +148,7 @@ def _close(smtp):
 
 
 def pending() -> list[Outbox]:
-    """Unsent mail, the ones that failed most first (for the admins' page)."""
+    """Unsent mail: failed for good first, then the ones that failed most (admins' page)."""
     return list(Outbox.select().where(Outbox.sent_at.is_null())
-                .order_by(Outbox.attempts.desc(), Outbox.id).limit(200))
+                .order_by(Outbox.failed_at.is_null(), Outbox.attempts.desc(), Outbox.id)
+                .limit(200))

@@ -12,6 +12,7 @@ from peewee import JOIN, IntegrityError
 from portal import clock, settings
 from portal.accounts.models import Environment, Organization, Product, User
 from portal.accounts.services import active_staff, normalize_email
+from portal.cleaning import one_line
 from portal.db import transaction
 from portal.errors import N_, NotFound, ServiceError
 from portal.text import render_markdown
@@ -164,7 +165,7 @@ def _check(user: User, data: TicketInput, tz: str) -> tuple[_Checked | None, dic
     """Every field checked at once, so the form can show every problem together."""
     errors: dict[str, str] = {}
     params: dict[str, dict] = {}
-    data.subject = data.subject.strip()
+    data.subject = one_line(data.subject)
     requester = _requester(user, data, errors)
     if "requester" in errors:
         params["requester"] = {"email": data.requester.strip()}

@@ -99,6 +99,7 @@ def test_demo_is_idempotent(runner):
 def test_backup_is_a_plain_consistent_sqlite_file(runner, tmp_path):
     run(runner, "demo")
     target = tmp_path / "copies" / "portal-backup.db"
+    target.parent.mkdir()
     result = run(runner, "backup", str(target))
     assert result.exit_code == 0, result.output
     copy = sqlite3.connect(target)

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from portal import clock
+
 
 class Inbox:
-    """Collects what the SMTP server accepted."""
+    """Collects what the SMTP server accepted; refuses for good the addresses in
+    ``refuse`` (550, as for an unknown mailbox)."""
 
     def __init__(self):
         self.messages = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.original_content,
@@ -51,3 +62,17 @@ def smtp(app):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def frozen():
+    """The portal's clock, stopped now; ``frozen(minutes=…)`` moves it on."""
+    moment = [clock.now()]
+    clock.freeze(moment[0])
+
+    def advance(**delta) -> None:
+        moment[0] += timedelta(**delta)
+        clock.freeze(moment[0])
+
+    yield advance
+    clock.freeze(None)

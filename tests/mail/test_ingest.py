@@ -1,14 +1,18 @@
 """Replies by mail: real RFC 822 messages, as Japanese and Western clients send them."""
 
 import base64
+import itertools
 from email.header import Header
 
 import pytest
 
-from portal.mail import inbound
+from portal.accounts.models import User
+from portal.mail import inbound, tokens
 from portal.mail.models import InboundLog, Outbox
 from portal.tickets.models import Attachment, Message, Ticket
 from tests import factories
+
+_serial = itertools.count(1)
 
 
 @pytest.fixture
@@ -22,13 +26,21 @@ def thread(app):
     return ticket
 
 
+def reply_address(email: str, number: int = 1) -> str:
+    """The reply address our notifications about ticket ``number`` give ``email``."""
+    user = User.get_or_none(User.email == email)
+    return tokens.reply_address(number, user.id) if user else "support@help.example"
+
+
 def raw_message(body: bytes, *, sender="hanako@acme.example", charset="utf-8",
                 cte="8bit", subject="Re: [MDG-1] VPN が切れる",
                 in_reply_to="<ticket-1@help.example>", content_type="text/plain",
-                extra_headers="") -> bytes:
+                extra_headers="", to=None, message_id=None) -> bytes:
     subject_header = Header(subject, charset if charset != "shift_jis" else "utf-8").encode()
-    head = (f"From: Hanako <{sender}>\r\nTo: support@help.example\r\n"
-            f"Subject: {subject_header}\r\nMessage-ID: <abc-{len(body)}@mail.example>\r\n"
+    to = to or reply_address(sender)
+    message_id = message_id or f"<abc-{next(_serial)}@mail.example>"
+    head = (f"From: Hanako <{sender}>\r\nTo: {to}\r\n"
+            f"Subject: {subject_header}\r\nMessage-ID: {message_id}\r\n"
             + (f"In-Reply-To: {in_reply_to}\r\nReferences: {in_reply_to}\r\n"
                if in_reply_to else "")
             + extra_headers
@@ -93,6 +105,7 @@ def test_attachments_are_kept_with_the_same_limits(thread, app):
 @pytest.mark.parametrize("sender", ["spy@rival.example", "nobody@nowhere.example",
                                     "member@acme.example"])
 def test_a_sender_who_may_not_reply_is_rejected_and_logged(thread, sender):
+    # Even with a reply address made out to them (say, from before they lost access).
     before = Message.select().count()
     outcome = inbound.ingest(raw_message(b"I am the requester, honest",
                                          sender=sender))
@@ -121,9 +134,9 @@ def test_a_reply_to_a_closed_ticket_is_answered_and_does_not_reopen(thread):
     assert "続きのお問い合わせ" in answer.text_body
 
 
-def test_the_subject_token_is_enough_without_threading_headers(thread):
-    outcome = inbound.ingest(raw_message(b"From my phone", in_reply_to=""))
-    assert outcome.outcome == "appended"
+def test_the_reply_address_is_enough_without_threading_headers_or_subject(thread):
+    outcome = inbound.ingest(raw_message(b"From my phone", in_reply_to="", subject="hello"))
+    assert outcome.outcome == "appended" and outcome.ticket.number == 1
 
 
 def test_auto_replies_are_ignored(thread):

@@ -117,7 +117,7 @@ def test_sent_once_with_threading_headers(cast, smtp):
     assert mail.get_body(("html",)) is not None
 
 
-def test_fifty_replies_wait_for_a_stopped_server_then_arrive_once(cast, smtp):
+def test_fifty_replies_wait_for_a_stopped_server_then_arrive_once(cast, smtp, frozen):
     ticket = factories.ticket(cast["ja"])
     lifecycle.assign(cast["agent"], ticket, "agent@help.example")
     sender.send_due()
@@ -131,15 +131,16 @@ def test_fifty_replies_wait_for_a_stopped_server_then_arrive_once(cast, smtp):
     assert pending.count() == 50 and all(m.last_error for m in pending)
     smtp.start()
     assert sender.send_due() == (0, 0)  # still backing off
-    later = clock.now() + timedelta(minutes=2)
-    assert sender.send_due(now=later) == (50, 0)
-    assert sender.send_due(now=later + timedelta(hours=2)) == (0, 0)
+    frozen(minutes=2)
+    assert sender.send_due() == (50, 0)
+    frozen(hours=2)
+    assert sender.send_due() == (0, 0)
     bodies = sorted(m.get_body(("plain",)).get_content() for m in smtp.inbox.messages)
     assert len(bodies) == 50
     assert len({m["Message-ID"] for m in smtp.inbox.messages}) == 50
 
 
-def test_a_sender_that_died_mid_batch_does_not_send_twice(cast, smtp):
+def test_a_sender_that_died_mid_batch_does_not_send_twice(cast, smtp, frozen):
     for i in range(3):
         factories.ticket(cast["en"], subject=f"Ticket {i}")
     rows = list(Outbox.select().order_by(Outbox.id))
@@ -148,7 +149,8 @@ def test_a_sender_that_died_mid_batch_does_not_send_twice(cast, smtp):
     Outbox.update(claimed_until=clock.now() + timedelta(minutes=5)).where(
         Outbox.id == rows[1].id).execute()
     assert sender.send_due() == (1, 0)  # only the third: the claim still holds
-    assert sender.send_due(now=clock.now() + timedelta(minutes=6)) == (1, 0)
+    frozen(minutes=6)
+    assert sender.send_due() == (1, 0)
     subjects = sorted(str(m["Subject"]) for m in smtp.inbox.messages)
     assert subjects == [f"[MDG-{n}] We received your request: Ticket {n - 1}" for n in (2, 3)]
 
@@ -157,3 +159,25 @@ def test_mail_worker_once(cast, smtp, runner):
     factories.ticket(cast["en"])
     result = runner.invoke(args=["mail-worker", "--once"])
     assert result.exit_code == 0 and "sent 1, failed 0" in result.output
+
+
+def test_nobody_of_a_deactivated_organization_is_mailed(cast, smtp):
+    from portal.accounts.services import deactivate_org
+
+    ticket = factories.ticket(cast["ja"], participants=["john@acme.example"])
+    Outbox.delete().execute()
+    deactivate_org("acme")
+    lifecycle.post_message(cast["agent"], ticket, "An answer nobody at Acme may read now")
+    lifecycle.change_status(cast["agent"], ticket, "resolved")
+    assert Outbox.select().count() == 0
+
+
+def test_a_deactivated_user_is_not_mailed(cast, smtp):
+    from portal.accounts.services import set_user_active
+
+    ticket = factories.ticket(cast["ja"], participants=["john@acme.example"])
+    Outbox.delete().execute()
+    set_user_active("john@acme.example", False)
+    lifecycle.post_message(cast["agent"], ticket, "Only Hanako hears this")
+    assert [m.to_address.split("<")[1].rstrip(">") for m in Outbox.select()] == [
+        "hanako@acme.example"]
