@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.accounts import services
 from portal.accounts.views import bp
 from portal.errors import ServiceError
@@ -62,5 +61,5 @@ def preferences():
         else:
             flash(gettext("Saved."), "success")
             return redirect(url_for("accounts.preferences"))
-    zones = sorted(available_timezones())
+    zones = sorted(clock.real_zones())
     return render_template("accounts/preferences.html", common=COMMON_ZONES, zones=zones)
