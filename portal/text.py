@@ -81,7 +81,7 @@ _DELIMITER_ROW = re.compile(
     r"(?:\|[ \t]*+:?+-*+:?+[ \t]*+)*+$", re.MULTILINE)
 _BLANK_LINE = re.compile(r"\n[ \t>]*\n")
 # A line that opens more quotes than the output may nest (bounded work per line).
-_DEEP_QUOTES = re.compile(r"^(?:[ \t]*+>){%d}" % (MAX_DEPTH + 1), re.MULTILINE)
+_DEEP_QUOTES = re.compile(r"^(?:[ \t]*+>){" + str(MAX_DEPTH + 1) + "}", re.MULTILINE)
 # cmark writes every image the same way, with its URL and alt text escaped.
 _IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
 # Start and end tags, but not the void ones (no end tag follows them).
