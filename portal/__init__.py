@@ -20,7 +20,7 @@ htmx = Htmx()
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides settings (tests pass a temporary database)."""
     from portal import config as settings_module
-    from portal import db, i18n, security, settings
+    from portal import db, i18n, numbers, security, settings
 
     instance = settings_module.instance_path(config)
     app = Flask(
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    numbers.init_app(app)  # before the blueprints: their routes use its <int:…>
     _init_login(app)
     _register_blueprints(app)
 

@@ -6,6 +6,7 @@ environment of that moment, so tests never have to reload modules.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -48,6 +49,9 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "IMAP_USER": ("", str),
     "IMAP_PASSWORD": ("", str),
     "IMAP_FOLDER": ("INBOX", str),
+    # Reverse proxies in front of the portal: a count ("1") or their addresses/networks
+    # ("10.0.0.5, 10.1.0.0/16"). Empty: X-Forwarded-* headers are never believed.
+    "TRUSTED_PROXIES": ("", str),
 }
 
 LOCALES = ("ja", "en")
@@ -108,19 +112,34 @@ def load(app_config: dict, instance: str, overrides: Mapping[str, Any] | None = 
     )
 
 
+def trusted_proxies(raw: str) -> int | tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``PORTAL_TRUSTED_PROXIES`` read: a count of proxies, or the networks they are in."""
+    raw = str(raw if raw is not None else "").strip()
+    if not raw or (raw.isascii() and raw.isdigit()):
+        if raw and int(raw) > 10:
+            raise ConfigError("PORTAL_TRUSTED_PROXIES counts proxies: at most 10")
+        return int(raw or 0)
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                     for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(
+            "PORTAL_TRUSTED_PROXIES must be a number of proxies or a comma-separated list of "
+            f"their addresses, not {raw!r}") from None
+
+
 def _check(values: dict) -> None:
     if values["DEFAULT_LOCALE"] not in LOCALES:
         raise ConfigError(f"PORTAL_DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
     for key in ("SMTP_TLS", "IMAP_TLS"):
         if values[key] not in SMTP_TLS_MODES:
             raise ConfigError(f"PORTAL_{key} must be one of {', '.join(SMTP_TLS_MODES)}")
-    try:
-        from zoneinfo import ZoneInfo
+    from portal.clock import real_zones
 
-        ZoneInfo(values["TIMEZONE"])
-    except Exception:
+    if values["TIMEZONE"] not in real_zones():
         raise ConfigError(
-            f"PORTAL_TIMEZONE is not a known time zone: {values['TIMEZONE']!r}") from None
+            f"PORTAL_TIMEZONE is not a known time zone: {values['TIMEZONE']!r}")
+    trusted_proxies(values["TRUSTED_PROXIES"])
     if values["MAX_UPLOAD_MB"] <= 0 or values["MAX_TICKET_UPLOAD_MB"] <= 0:
         raise ConfigError("upload limits must be positive")
     if values["MAIL_MAX_ATTEMPTS"] <= 0:

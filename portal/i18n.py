@@ -16,6 +16,7 @@ from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from portal import clock
 from portal.config import LOCALES
 
 LOCALE_COOKIE = "locale"
@@ -46,9 +47,10 @@ def _best_match(header: str) -> str | None:
 
 
 def select_timezone() -> str:
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
-    return current_app.config["TIMEZONE"]
+    default = current_app.config["TIMEZONE"]
+    if current_user and current_user.is_authenticated:
+        return clock.zone_or(current_user.timezone, default)
+    return default
 
 
 def init_app(app) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -13,6 +13,10 @@ class Page:
     per_page: int
     total: int
     capped: bool = False  # there are more than ``total`` (counting stopped there)
+    # The list's filters, by name, for the links to other pages. Only these are carried
+    # over: a query string's other arguments (``_external``, ``_method``…) would reach
+    # ``url_for`` as its own options.
+    args: dict[str, str] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -35,14 +39,18 @@ def page_number(raw: str | None) -> int:
         return 1
 
 
-def paginate(query, number: int, per_page: int = 25, cap: int | None = None) -> Page:
+def paginate(query, number: int, per_page: int = 25, cap: int | None = None,
+             args: dict[str, str] | None = None) -> Page:
     """The ``number``-th page of a Peewee ``query`` (a page past the end shows the last).
 
     With ``cap``, counting stops there, so a huge list costs no more than a long one.
+    ``args`` are the list's filters, kept in the links to the other pages.
     """
     total = (query.limit(cap + 1).count() if cap else query.count())
     capped = bool(cap) and total > cap
     total = min(total, cap) if cap else total
     pages = max(1, -(-total // per_page))
     number = min(max(1, number), pages)
-    return Page(list(query.paginate(number, per_page)), number, per_page, total, capped)
+    kept = {name: value for name, value in (args or {}).items()
+            if value and not name.startswith("_")}
+    return Page(list(query.paginate(number, per_page)), number, per_page, total, capped, kept)

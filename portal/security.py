@@ -1,19 +1,25 @@
-"""Response headers, the CSP, the session cookie, and the check that keeps redirects on
-our own site."""
+"""Response headers, the CSP, the session cookie, the reverse proxies we believe, and the
+check that keeps redirects on our own site."""
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import unquote, urlsplit
 
-from flask import request
+from flask import current_app
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.config import trusted_proxies
+
+# Images only from here (attachments, our static files) and inline data: user text
+# cannot embed a remote image, so no stranger learns who read what, or when.
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' https: http: data:",
+    "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",
@@ -55,6 +61,9 @@ STATIC_HEADERS = [
 ]
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _set_headers(response):
     headers = response.headers
     # A download sets its own stricter CSP; everything else gets the site's.
@@ -62,8 +71,10 @@ def _set_headers(response):
     if "X-Content-Type-Options" in headers:
         del headers["X-Content-Type-Options"]
     headers.extend(STATIC_HEADERS)
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    # Decided by the configured address, not by this request: behind a proxy that
+    # terminates TLS the request itself arrives as plain http.
+    if current_app.config["BASE_URL"].startswith("https://"):
+        headers["Strict-Transport-Security"] = HSTS
     if current_user and current_user.is_authenticated:
         # A signed-in page must not come back from the cache after sign-out.
         headers["Cache-Control"] = "no-store"
@@ -90,6 +101,50 @@ class SessionInterface(SecureCookieSessionInterface):
         return cached[1]
 
 
+class ListedProxies:
+    """Believe ``X-Forwarded-*`` only from a connection that comes from a listed proxy.
+
+    A chain of listed proxies is followed from the right of ``X-Forwarded-For`` to the
+    first address that is not one of them: that is the client. A request from anywhere
+    else keeps its connecting address, whatever headers it sends.
+    """
+
+    def __init__(self, app, networks) -> None:
+        self.app = app
+        self.networks = tuple(networks)
+        self._fixes: dict[int, ProxyFix] = {}
+
+    def _listed(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        return any(ip in network for network in self.networks)
+
+    def __call__(self, environ, start_response):
+        if not self._listed(environ.get("REMOTE_ADDR", "")):
+            return self.app(environ, start_response)
+        hops = 1
+        forwarded = [a for a in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        while hops < min(len(forwarded), 10) and self._listed(forwarded[-hops]):
+            hops += 1
+        fix = self._fixes.get(hops)
+        if fix is None:
+            fix = self._fixes[hops] = ProxyFix(self.app, x_for=hops, x_proto=1, x_host=1)
+        return fix(environ, start_response)
+
+
+def _behind_proxies(wsgi_app, setting):
+    """The WSGI app wrapped for ``PORTAL_TRUSTED_PROXIES`` (unwrapped when it is empty)."""
+    trusted = trusted_proxies(setting)
+    if not trusted:
+        return wsgi_app
+    if isinstance(trusted, int):
+        return ProxyFix(wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+    return ListedProxies(wsgi_app, trusted)
+
+
 def init_app(app) -> None:
     app.session_interface = SessionInterface()
     app.after_request(_set_headers)
+    app.wsgi_app = _behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])

@@ -92,6 +92,9 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
+        # gunicorn would believe X-Forwarded-Proto from loopback by itself; forwarded
+        # headers are believed only as PORTAL_TRUSTED_PROXIES says (portal/security.py).
+        "secure_scheme_headers": {},
         "timeout": 60,
         "graceful_timeout": 20,
         "accesslog": "-",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal import db
-from portal.accounts.services import set_locale
+from portal.accounts.services import set_locale, take_slot
 from portal.config import LOCALES
 from portal.i18n import LOCALE_COOKIE
 from portal.security import safe_next
@@ -22,12 +24,21 @@ def healthz():
     return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+PREVIEWS_PER_MINUTE = 60
+
+
 @bp.route("/preview", methods=["POST"])
+@login_required
 def preview():
     """Sanitized HTML of the markdown in ``body`` (the same door every stored text uses).
 
-    The ticket form sends its ``description`` field under that name instead.
+    The ticket form sends its ``description`` field under that name instead. Only for
+    people signed in, and at most :data:`PREVIEWS_PER_MINUTE` each (the editor asks after
+    each pause in typing): rendering is bounded, but nobody should be able to keep the
+    workers busy with it.
     """
+    if not take_slot(f"preview:{current_user.id}", PREVIEWS_PER_MINUTE, timedelta(minutes=1)):
+        return render_template("_preview.html", html="", throttled=True), 429
     body = request.form.get("body", request.form.get("description", ""))[:MAX_MARKDOWN]
     return render_template("_preview.html", html=render_markdown(body))
 

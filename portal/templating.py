@@ -13,6 +13,7 @@ from flask_babel import format_date, format_datetime, get_locale, get_timezone, 
 from flask_login import current_user
 
 from portal.config import LOCALES
+from portal.i18n import select_timezone
 from portal.tickets import policy
 from portal.tickets.services import format_number
 
@@ -101,10 +102,9 @@ def here() -> str:
     return request.full_path.rstrip("?")
 
 
-def page_url(number: int) -> str:
-    """This page's URL with its filters kept and ``page`` set to ``number``."""
-    args = {**request.view_args, **request.args.to_dict(), "page": number}
-    return url_for(request.endpoint, **args)
+def page_url(page, number: int) -> str:
+    """This list's URL with its known filters (``page.args``) and ``page`` = ``number``."""
+    return url_for(request.endpoint, **request.view_args, **page.args, page=number)
 
 
 def local_date(moment, fmt: str = "medium") -> str:
@@ -171,7 +171,8 @@ def init_app(app) -> None:
                                  page_url=page_url, kind_labels=kind_labels, here=here,
                                  status_labels=status_labels,
                                  severity_labels=severity_labels, can_file=can_file,
-                                 event_text=event_text, inline_images=INLINE_IMAGES)
+                                 event_text=event_text, inline_images=INLINE_IMAGES,
+                                 current_zone=select_timezone)
     app.jinja_env.filters.update(localized=localized, local_time=local_time,
                                  local_date=local_date, ticket_ref=ticket_ref,
                                  filesize=filesize)

@@ -70,3 +70,23 @@ def test_session_signer_follows_a_rotated_secret_key(app, client, login):
     app.secret_key = "another-secret"
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_images_come_only_from_here(client):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["img-src"] == "'self' data:"
+
+
+def test_hsts_whenever_the_site_is_https(tmp_path):
+    """Behind a TLS-terminating proxy the request arrives as http: the configured
+    address decides, never the request."""
+    from tests.conftest import make_app
+
+    https = make_app(tmp_path / "a", BASE_URL="https://support.example.com").test_client()
+    for path in ("/", "/login", "/no/such/page"):
+        assert https.get(path).headers["Strict-Transport-Security"] == \
+            "max-age=31536000; includeSubDomains"
+    plain = make_app(tmp_path / "b", BASE_URL="http://127.0.0.1:5000").test_client()
+    response = plain.get("/", base_url="https://localhost")
+    assert "Strict-Transport-Security" not in response.headers

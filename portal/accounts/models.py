@@ -108,7 +108,9 @@ class User(UserMixin, BaseModel):
 
 
 class LoginThrottle(BaseModel):
-    key = CharField(primary_key=True)  # "account:<email>" or "address:<ip>"
+    # "account:<email>|<client>", "address:<client>" (see services.client_key),
+    # "reset:<user id>", "preview:<user id>"
+    key = CharField(primary_key=True)
     failures = IntegerField(default=0)
     window_start = DateTimeField()
     locked_until = DateTimeField(null=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.accounts import profile_views, services
 from portal.accounts.views import bp
 from portal.errors import ServiceError
@@ -54,7 +53,7 @@ def preferences():
     user = current_user._get_current_object()
     if request.form.get("action") in profile_views.ACTIONS:
         return profile_views.handle(user, {"common": COMMON_ZONES,
-                                           "zones": sorted(available_timezones())})
+                                           "zones": sorted(clock.real_zones())})
     if request.method == "POST":
         try:
             services.update_preferences(user, request.form.get("locale", ""),
@@ -65,5 +64,5 @@ def preferences():
         else:
             flash(gettext("Saved."), "success")
             return redirect(url_for("accounts.preferences"))
-    zones = sorted(available_timezones())
+    zones = sorted(clock.real_zones())
     return render_template("accounts/preferences.html", common=COMMON_ZONES, zones=zones)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 import threading
 import unicodedata
 from datetime import timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -170,10 +170,8 @@ def create_user(
 
 
 def _check_timezone(tz: str) -> None:
-    try:
-        ZoneInfo(tz)
-    except Exception:
-        raise ServiceError(N_("%(tz)s is not a known time zone."), "timezone", tz=tz) from None
+    if tz not in clock.real_zones():
+        raise ServiceError(N_("%(tz)s is not a known time zone."), "timezone", tz=tz)
 
 
 _SESSION_USER = Prepared(
@@ -207,28 +205,45 @@ def get_user_by_email(email: str) -> User:
 WRONG_CREDENTIALS = N_("The e-mail address or password is not correct.")
 
 
+def client_key(address: str) -> str:
+    """The unit the sign-in throttle counts for a client address: the IPv4 address, or
+    the IPv6 /64 network (one household or server gets a whole /64 and may pick any
+    address in it, so counting single IPv6 addresses would count nothing)."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return address or "-"
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def authenticate(email: str, password: str, address: str) -> User:
     """The user whose credentials these are, or :class:`ServiceError`.
 
-    Each attempt first takes a slot under both its account key and its address key in
-    one immediate transaction, so parallel guesses are counted before any of them is
-    checked. An unknown e-mail costs the same hash check and gets the same answer as a
-    wrong password, so sign-in never tells which addresses have accounts.
+    Each attempt first takes a slot under both its account-and-address key and its
+    address key in one immediate transaction, so parallel guesses are counted before any
+    of them is checked. The account's counter is kept per address: whoever floods an
+    account with wrong passwords locks it for their own address only, and its owner
+    still signs in from anywhere else (guessing from many addresses still meets each
+    address's own limit, and scrypt's cost).
+
+    An unknown e-mail, a deactivated account and a user of a deactivated organization
+    cost the same hash check and get the same answer as a wrong password, so sign-in
+    never tells which addresses have accounts, nor confirms a password that is right.
     """
     email = normalize_email(email)
-    keys = [f"account:{email}", f"address:{address or '-'}"]
+    client = client_key(address)
+    keys = [f"account:{email}|{client}", f"address:{client}"]
     limits = [settings.get("LOGIN_MAX_FAILURES", 10), settings.get("LOGIN_IP_MAX_FAILURES", 50)]
     _reserve_attempt(keys, limits)
     user = User.get_or_none(User.email == email) if email else None
     method = settings.get("PASSWORD_HASH", "scrypt")
     good = _password_matches(user.password_hash if user else _dummy_hash(method), password)
-    if not (user and good):
+    if not (user and good and user.is_active):
         raise ServiceError(WRONG_CREDENTIALS, "email")
-    if not user.is_active:
-        raise ServiceError(
-            N_("This account is deactivated. Please ask your organization's administrator."),
-            "email",
-        )
     with transaction():
         LoginThrottle.delete().where(LoginThrottle.key == keys[0]).execute()
         LoginThrottle.update(failures=LoginThrottle.failures - 1).where(
@@ -312,28 +327,32 @@ def request_password_reset(email: str) -> None:
         return
     token = _reset_serializer().dumps({"id": user.id, "fp": _reset_fingerprint(user)})
     with transaction():
-        if not _reset_allowed(user):
-            return  # nobody can flood someone's inbox with reset mails
+        # Nobody can flood someone's inbox with reset mails.
+        if not take_slot(f"reset:{user.id}", RESETS_PER_HOUR, timedelta(hours=1)):
+            return
         events.password_reset_requested.send(user, token=token)
 
 
 RESETS_PER_HOUR = 3
 
 
-def _reset_allowed(user: User) -> bool:
-    """At most three reset mails an hour per account (call inside a transaction)."""
-    key, now = f"reset:{user.id}", clock.now()
-    row = LoginThrottle.get_or_none(LoginThrottle.key == key)
-    if row is None or row.window_start + timedelta(hours=1) <= now:
-        LoginThrottle.insert(key=key, failures=1, window_start=now).on_conflict(
-            conflict_target=[LoginThrottle.key],
-            preserve=[LoginThrottle.failures, LoginThrottle.window_start]).execute()
+def take_slot(key: str, limit: int, window: timedelta) -> bool:
+    """Count one more use under ``key``: False (nothing counted) once ``limit`` uses fell
+    in the current ``window``. Kept in the database, so every worker and server shares
+    the count; inside a caller's transaction it joins it."""
+    now = clock.now()
+    with transaction():
+        row = LoginThrottle.get_or_none(LoginThrottle.key == key)
+        if row is None or row.window_start + window <= now:
+            LoginThrottle.insert(key=key, failures=1, window_start=now).on_conflict(
+                conflict_target=[LoginThrottle.key],
+                preserve=[LoginThrottle.failures, LoginThrottle.window_start]).execute()
+            return True
+        if row.failures >= limit:
+            return False
+        LoginThrottle.update(failures=LoginThrottle.failures + 1).where(
+            LoginThrottle.key == key).execute()
         return True
-    if row.failures >= RESETS_PER_HOUR:
-        return False
-    LoginThrottle.update(failures=LoginThrottle.failures + 1).where(
-        LoginThrottle.key == key).execute()
-    return True
 
 
 def user_for_reset(token: str) -> User:

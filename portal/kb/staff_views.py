@@ -33,7 +33,8 @@ def _editor(data: services.ArticleInput, article: Article | None, status: int = 
 @staff_required
 def index():
     filters = {name: request.args.get(name, "") for name in FILTERS}
-    page = paginate(services.staff_list(**filters), page_number(request.args.get("page")))
+    page = paginate(services.staff_list(**filters), page_number(request.args.get("page")),
+                    args=filters)
     return render_template("staff/kb_list.html", page=page, filters=filters)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import asdict, fields
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
@@ -21,6 +21,6 @@ def queue():
                                        for f in fields(services.QueueFilters)})
     query = services.queue(current_user._get_current_object(), filters)
     page = paginate(query, page_number(request.args.get("page")), per_page=50,
-                    cap=services.QUEUE_COUNT_CAP)
+                    cap=services.QUEUE_COUNT_CAP, args=asdict(filters))
     return render_template("staff/queue.html", page=page, filters=filters,
                            **services.choices())

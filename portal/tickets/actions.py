@@ -12,13 +12,13 @@ from flask_login import login_required
 from htmx_flask import make_response
 
 from portal.errors import ServiceError
+from portal.numbers import parse_id
 from portal.tickets import lifecycle, services, uploads
 from portal.tickets.views import _user, bp
 
 
 def _after() -> int:
-    raw = request.values.get("after", "")
-    return int(raw) if raw.isdigit() else 0
+    return parse_id(request.values.get("after", "")) or 0
 
 
 def updates(ticket, after: int, status: int = 200):

@@ -107,7 +107,7 @@ def post_message(user: User, ticket: Ticket, body: str, files=(), internal: bool
         Attachment.ticket == ticket))
     refused = uploads.check_names(list(files))
     if refused:
-        raise ServiceError(refused, "attachments", name=", ".join(f.filename for f in files))
+        raise refused
     stored = uploads.store(list(files), already=used)
     try:
         return _post(user, ticket, body, stored, internal, status, channel)

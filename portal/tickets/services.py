@@ -15,6 +15,7 @@ from portal.accounts.services import active_staff, normalize_email
 from portal.cleaning import one_line
 from portal.db import transaction
 from portal.errors import N_, NotFound, ServiceError
+from portal.numbers import parse_id
 from portal.text import render_markdown
 from portal.tickets import events, policy, uploads
 from portal.tickets.models import (
@@ -74,7 +75,7 @@ def parse_number(text: str) -> int | None:
     prefix = settings.get("TICKET_PREFIX", "MDG")
     if text.upper().startswith(prefix.upper() + "-"):
         text = text[len(prefix) + 1:]
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return parse_id(text)
 
 
 # --- what a user may choose ---------------------------------------------------------------
@@ -229,7 +230,8 @@ def _templates(ticket_type: TicketType) -> set[str]:
 
 
 def _int(text: str) -> int:
-    return int(text) if str(text).isdigit() else -1
+    found = parse_id(text)
+    return -1 if found is None else found
 
 
 def _occurred_at(text: str, tz: str, errors: dict) -> datetime | None:
@@ -307,8 +309,8 @@ def file_ticket(user: User, data: TicketInput, tz: str = "Asia/Tokyo") -> Ticket
     checked, errors, params = _check(user, data, tz)
     refused = uploads.check_names(data.files)
     if refused:
-        errors["attachments"] = refused
-        params["attachments"] = {"name": ", ".join(u.filename for u in data.files)}
+        errors["attachments"] = refused.message
+        params["attachments"] = refused.params
     if errors:
         raise Invalid(errors, params)
     try:
@@ -364,7 +366,7 @@ def _create(user: User, data: TicketInput, c: _Checked, stored) -> Ticket:
 
 def get_ticket(user: User, number: str | int) -> Ticket:
     """The ticket with this number if ``user`` may see it; else NotFound, always."""
-    parsed = number if isinstance(number, int) else parse_number(str(number))
+    parsed = parse_id(number) if isinstance(number, int) else parse_number(str(number))
     ticket = Ticket.get_or_none(Ticket.number == parsed) if parsed is not None else None
     if ticket is None or not policy.can_view_ticket(user, ticket):
         raise NotFound(N_("There is no such ticket."))

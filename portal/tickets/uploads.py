@@ -3,6 +3,12 @@
 Threat: a file name is the sender's text. It is kept only as data (path parts, NUL,
 CR/LF and control characters removed) and never used as a path; files live outside
 ``static/`` under random names and are only ever served as downloads.
+
+Threat: a download is opened by a colleague with a double click. Only the kinds of file
+people send to support are accepted (documents, images, logs and captures, archives);
+everything else — programs, scripts, shortcuts, disk images (``.iso``, ``.img``),
+consoles (``.msc``), HTML and SVG, macro-enabled Office files — is refused by name. An
+allow-list, because the list of things Windows will run keeps growing.
 """
 
 from __future__ import annotations
@@ -22,11 +28,16 @@ from portal.errors import N_, ServiceError
 
 MAX_FILES = 10
 CHUNK = 64 * 1024
-# Programs and scripts that a colleague could run by double-clicking the download.
-REFUSED_EXTENSIONS = frozenset({
-    "exe", "com", "bat", "cmd", "scr", "pif", "msi", "msp", "dll", "cpl", "jar", "vbs",
-    "vbe", "js", "jse", "wsf", "wsh", "ps1", "hta", "lnk", "reg", "app", "apk",
+# What customers and agents send to support. Keep it to formats that open in a viewer,
+# not in an interpreter (no .html, .svg, .docm, .xlsm, .rtf).
+ALLOWED_EXTENSIONS = frozenset({
+    "pdf", "txt", "log", "csv", "tsv", "json", "xml", "yaml", "yml", "md", "ini", "conf",
+    "cfg", "eml", "har", "pcap", "pcapng",
+    "png", "jpg", "jpeg", "gif", "webp", "heic",
+    "zip", "gz", "tgz", "tar", "7z", "bz2", "xz",
+    "docx", "xlsx", "pptx", "odt", "ods", "odp",
 })
+REFUSED_KIND = N_("Files of this kind cannot be attached: %(name)s. Allowed are: %(kinds)s.")
 
 
 @dataclass
@@ -73,14 +84,23 @@ def path_of(stored_name: str) -> Path:
     return upload_dir() / stored_name[:2] / stored_name
 
 
-def check_names(uploads: list[Upload]) -> str | None:
-    """A message key if the set of files is refused before reading any of them."""
+def allowed(name: str) -> bool:
+    """May a file of this (cleaned) name be attached?"""
+    return _extension(name) in ALLOWED_EXTENSIONS
+
+
+def _refused_kind(names: list[str]) -> ServiceError:
+    return ServiceError(REFUSED_KIND, "attachments", name=", ".join(names),
+                        kinds=", ".join(sorted(ALLOWED_EXTENSIONS)))
+
+
+def check_names(uploads: list[Upload]) -> ServiceError | None:
+    """Why the set of files is refused before reading any of them (None: it is not)."""
     if len(uploads) > MAX_FILES:
-        return N_("Attach at most 10 files.")
-    for upload in uploads:
-        if _extension(clean_filename(upload.filename)) in REFUSED_EXTENSIONS:
-            return N_("Files of this kind cannot be attached: %(name)s")
-    return None
+        return ServiceError(N_("Attach at most 10 files."), "attachments")
+    refused = [name for name in (clean_filename(u.filename) for u in uploads)
+               if not allowed(name)]
+    return _refused_kind(refused) if refused else None
 
 
 def store(uploads: list[Upload], already: int = 0) -> list[Stored]:
@@ -96,9 +116,8 @@ def store(uploads: list[Upload], already: int = 0) -> list[Stored]:
     try:
         for upload in uploads:
             name = clean_filename(upload.filename)
-            if _extension(name) in REFUSED_EXTENSIONS:
-                raise ServiceError(N_("Files of this kind cannot be attached: %(name)s"),
-                                   "attachments", name=name)
+            if not allowed(name):
+                raise _refused_kind([name])
             item = _write(upload.stream, name, per_file, per_ticket - total)
             stored.append(item)
             total += item.size

@@ -32,7 +32,8 @@ def index():
     scope = request.args.get("scope", "mine")
     status, q = request.args.get("status", ""), request.args.get("q", "")[:200]
     query = services.list_tickets(_user(), scope, status, q)
-    page = paginate(query, page_number(request.args.get("page")), per_page=20)
+    page = paginate(query, page_number(request.args.get("page")), per_page=20,
+                    args={"scope": scope, "status": status, "q": q})
     return render_template("tickets/index.html", page=page, scope=scope, status=status,
                            q=q, statuses=STATUSES)
 

@@ -112,7 +112,8 @@ def test_throttle_holds_against_parallel_attempts(app):
         t.join()
     assert outcomes.count("checked") == 10
     assert outcomes.count("throttled") == 15
-    assert LoginThrottle.get(LoginThrottle.key == "account:mika@example.com").failures == 10
+    assert LoginThrottle.get(
+        LoginThrottle.key == "account:mika@example.com|192.0.2.1").failures == 10
 
 
 def test_success_clears_the_account_counter(app):
@@ -122,7 +123,7 @@ def test_success_clears_the_account_counter(app):
             services.authenticate("mika@example.com", "wrong", "192.0.2.1")
     services.authenticate("mika@example.com", PASSWORD, "192.0.2.1")
     assert not LoginThrottle.select().where(
-        LoginThrottle.key == "account:mika@example.com").exists()
+        LoginThrottle.key == "account:mika@example.com|192.0.2.1").exists()
 
 
 @pytest.mark.parametrize("target", [
@@ -151,10 +152,87 @@ def test_deactivated_user_and_organization_are_refused(app, client):
     factories.user("ken@example.com", organization=org)
     services.set_user_active("mika@example.com", False)
     refused = client.submit("/login", {"email": "mika@example.com", "password": PASSWORD})
-    assert refused.status_code == 400 and "deactivated" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and _signed_in_name(client) is None
     services.deactivate_org("acme")
     assert client.submit("/login", {"email": "ken@example.com",
                                     "password": PASSWORD}).status_code == 400
+    assert _signed_in_name(client) is None
+
+
+def test_a_right_password_on_a_deactivated_account_looks_like_a_wrong_one(app, client,
+                                                                          monkeypatch):
+    """Otherwise "deactivated" confirms to a guesser that the password was right."""
+    org = factories.org("acme")
+    factories.user("mika@example.com", organization=org)
+    factories.user("ken@example.com", organization=org)
+    factories.user("other@example.com")
+    services.set_user_active("mika@example.com", False)
+    services.deactivate_org("acme")
+    checks = []
+    original = services._password_matches
+    monkeypatch.setattr(services, "_password_matches",
+                        lambda h, p: checks.append(h) or original(h, p))
+
+    def answer(email, password):
+        response = client.submit("/login", {"email": email, "password": password})
+        return response.status_code, _body_without_token(response).replace(email, "X")
+
+    wrong = answer("other@example.com", "wrong password")
+    assert answer("mika@example.com", PASSWORD) == wrong  # deactivated user, right password
+    assert answer("ken@example.com", PASSWORD) == wrong  # deactivated organization
+    assert "deactivated" not in wrong[1]
+    assert len(checks) == 3  # the same scrypt check on every path
+
+
+def test_a_flood_from_one_address_does_not_lock_the_owner_out(app):
+    """30 parallel wrong passwords from an attacker lock the account for the attacker's
+    address only; its owner signs in from elsewhere, the attacker stays throttled."""
+    factories.user("mika@example.com")
+    outcomes = []
+
+    def guess():
+        try:
+            services.authenticate("mika@example.com", "wrong", "203.0.113.66")
+        except Throttled:
+            outcomes.append("throttled")
+        except ServiceError:
+            outcomes.append("checked")
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("checked") == 10 and outcomes.count("throttled") == 20
+
+    assert services.authenticate("mika@example.com", PASSWORD, "198.51.100.7").email == \
+        "mika@example.com"
+    with pytest.raises(Throttled):  # even the right password, from the attacker's address
+        services.authenticate("mika@example.com", PASSWORD, "203.0.113.66")
+
+
+def test_the_owner_signs_in_through_the_web_while_an_attacker_is_locked(app):
+    factories.user("mika@example.com")
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    for _ in range(12):
+        attacker.submit("/login", {"email": "mika@example.com", "password": "guess"})
+    assert attacker.submit("/login", {"email": "mika@example.com",
+                                      "password": PASSWORD}).status_code == 429
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert owner.submit("/login", {"email": "mika@example.com",
+                                   "password": PASSWORD}).status_code == 302
+
+
+def test_ipv6_addresses_of_one_network_count_as_one_client(app):
+    factories.user("mika@example.com")
+    for i in range(10):
+        with pytest.raises(ServiceError):
+            services.authenticate("mika@example.com", "wrong", f"2001:db8:1:2::{i + 1:x}")
+    with pytest.raises(Throttled):
+        services.authenticate("mika@example.com", PASSWORD, "2001:db8:1:2::ffff")
+    assert services.authenticate("mika@example.com", PASSWORD, "2001:db8:9::1")
 
 
 def test_deactivation_ends_a_running_session(app, client, login):

@@ -85,7 +85,9 @@ def test_list_filters_and_drafts_for_staff(agent, demo, client):
     assert "Setting up single sign-on" in html and "SSO(SAML)" not in html
 
 
-def test_preview_is_sanitized(client):
+def test_preview_is_sanitized(app, client, login):
+    factories.user("mika@example.com")
+    login("mika@example.com")
     response = client.submit("/preview", {"body": "**hi** <script>x()</script>"})
     html = response.get_data(as_text=True)
     assert "<strong>hi</strong>" in html and "<script" not in html

@@ -85,12 +85,87 @@ def test_markdown_features_survive():
 def test_links_are_safe_and_linkified():
     html = render_markdown("see https://example.com/docs and [mail](mailto:a@example.com)")
     assert '<a href="https://example.com/docs" rel="nofollow noopener noreferrer">' in html
-    assert '<a href="mailto:a@example.com">mail</a>' in html
+    assert re.search(r'<a href="mailto:a@example.com"[^>]*>mail</a>', html)
 
 
-def test_images_only_from_https_or_our_attachments():
-    assert '<img alt="a" src="https://example.com/a.png">' in render_markdown(
-        "![a](https://example.com/a.png)")
+def _hrefs(html: str) -> list[str]:
+    return [attrs.get("href") for tag, attrs in _Elements(html).found
+            if tag == "a" and attrs.get("href") is not None]
+
+
+# Written as links, as auto-link bait, and in angle brackets: none may become a link.
+NOT_LINKS = ["data:text/html,<script>alert(1)</script>", "webcal://evil.example/cal.ics",
+             "ssh://root@evil.example", "feed:evil.example/rss", "javascript:alert(1)",
+             "vbscript:msgbox(1)", "file:///etc/passwd", "xmpp:evil@evil.example",
+             "tel:+810000", "irc://evil.example", "ftp://evil.example/x"]
+
+
+@pytest.mark.parametrize("target", NOT_LINKS)
+def test_only_http_https_and_mailto_become_links(target):
+    """Whoever made the link (the author, or the auto-linker), one allow-list decides."""
+    for text in (f"see {target} now", f"[x]({target})", f"<{target}>", f"![x]({target})",
+                 f"[x][r]\n\n[r]: {target}"):
+        hrefs = _hrefs(render_markdown(text))
+        assert all(h.split(":")[0] in ("http", "https", "mailto") for h in hrefs), (text, hrefs)
+        assert not any(target.split(":")[0] in h for h in hrefs), (text, hrefs)
+
+
+def test_linkified_links_keep_to_the_allow_list_in_mail_html(app, client, login):
+    """Notifications carry the stored HTML: it holds no link outside the allow-list."""
+    from portal.mail.models import Outbox
+
+    org = factories.org("acme")
+    user = factories.user("mika@example.com", organization=org)
+    ticket = factories.ticket(user, description="calendar webcal://evil.example/c.ics and "
+                              "www.example.com and data:text/html,x")
+    html = ticket.messages.first().body_html
+    assert _hrefs(html) == ["http://www.example.com"]
+    for row in Outbox.select():
+        assert "webcal:" not in " ".join(_hrefs(row.html_body or ""))
+
+
+def test_remote_images_become_links_and_load_nothing():
+    """A remote image would tell its owner who read the ticket, and when."""
+    html = render_markdown("![pixel](https://tracker.example/p.gif) ![](http://x.example/a.png)")
+    assert "<img" not in html
+    assert '<a href="https://tracker.example/p.gif" rel="nofollow noopener noreferrer">pixel</a>' \
+        in html
+    assert '<a href="http://x.example/a.png" rel="nofollow noopener noreferrer">' \
+           'http://x.example/a.png</a>' in html
+
+
+def test_images_only_from_our_attachments():
     assert 'src="/tickets/12/attachments/3"' in render_markdown("![a](/tickets/12/attachments/3)")
-    assert "src=" not in render_markdown("![a](/logout)")
-    assert "src=" not in render_markdown("![a](//evil.example/a.png)")
+    for text in ("![a](/logout)", "![a](//evil.example/a.png)", "![a](data:image/png;base64,AA)",
+                 "![a](https://example.com/a.png)"):
+        assert "<img" not in render_markdown(text)
+
+
+def test_raw_html_shows_its_words_but_no_tags():
+    html = render_markdown("a <b>bold</b> <img src=x onerror=alert(1)> word\n\n<div>\nx\n</div>")
+    assert "bold" in html and "word" in html
+    assert "<b>" not in html and "<img" not in html and "<div" not in html
+
+
+def test_deep_nesting_falls_back_to_plain_text():
+    html = render_markdown(">" * 2000 + " deep")
+    assert "<blockquote>" not in html and "&gt;&gt;&gt;" in html and "deep" in html
+    assert render_markdown("> > > quoted").count("<blockquote>") == 3
+
+
+def test_huge_tables_render_as_text():
+    table = "|a|b|c|d|e|f|g|h|\n|-|-|-|-|-|-|-|-|\n" + "|1\n" * 5000
+    assert "<table>" not in render_markdown(table)
+    assert "<table>" in render_markdown("|a|b|\n|-|-|\n" + "|1|2|\n" * 50)
+
+
+def test_odd_characters_render():
+    assert "a?b" in render_markdown("a\ud800b")  # a lone surrogate, e.g. from a bad decoder
+    assert "a\ufffdb" in render_markdown("a\x00b")
+
+
+def test_text_beyond_the_limit_is_cut():
+    from portal.text import MAX_MARKDOWN
+
+    html = render_markdown("a" * MAX_MARKDOWN + "TAIL")
+    assert "TAIL" not in html and "a" * 1000 in html

@@ -39,7 +39,11 @@ def test_answered_needs_a_signed_in_post(demo, client):
     assert Deflection.select().count() == 0
 
 
-def test_preview_accepts_the_description_field(client):
+def test_preview_accepts_the_description_field(app, client, login):
+    from tests import factories
+
+    factories.user("mika@example.com")
+    login("mika@example.com")
     html = client.submit("/preview", {"description": "# 見出し"}).get_data(as_text=True)
     assert "<h1>見出し</h1>" in html
 

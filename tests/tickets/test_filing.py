@@ -283,12 +283,12 @@ def test_an_oversized_file_is_refused_and_nothing_is_kept(people, client, login,
     app.config["MAX_UPLOAD_MB"] = 1
     login("contact@acme.example")
     files = [(io.BytesIO(b"small"), "ok.txt"),
-             (io.BytesIO(b"x" * (1024 * 1024 + 1)), "huge.bin")]
+             (io.BytesIO(b"x" * (1024 * 1024 + 1)), "huge.log")]
     response = client.submit("/tickets/new", {**valid_form(subject="Keep me"),
                                               "attachments": files}, **MULTIPART)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "huge.bin is larger than 1 MB" in html and 'value="Keep me"' in html
+    assert "huge.log is larger than 1 MB" in html and 'value="Keep me"' in html
     assert Ticket.select().count() == 0 and Attachment.select().count() == 0
     assert not [p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()]
 
@@ -296,7 +296,7 @@ def test_an_oversized_file_is_refused_and_nothing_is_kept(people, client, login,
 def test_files_together_over_the_ticket_limit_are_refused(people, client, login, app):
     app.config["MAX_UPLOAD_MB"], app.config["MAX_TICKET_UPLOAD_MB"] = 1, 1
     login("contact@acme.example")
-    files = [(io.BytesIO(b"x" * 700_000), "a.bin"), (io.BytesIO(b"y" * 700_000), "b.bin")]
+    files = [(io.BytesIO(b"x" * 700_000), "a.log"), (io.BytesIO(b"y" * 700_000), "b.log")]
     response = client.submit("/tickets/new", {**valid_form(), "attachments": files},
                              **MULTIPART)
     assert "limit for one ticket" in response.get_data(as_text=True)
@@ -336,3 +336,45 @@ def test_file_names_are_kept_only_as_clean_data(raw, clean):
     from portal.tickets.uploads import clean_filename
 
     assert clean_filename(raw) == clean
+
+
+@pytest.mark.parametrize("name", [
+    "setup.iso", "snapin.msc", "invoice.pdf.exe", "run.js", "page.hta", "shortcut.lnk",
+    "drawing.svg", "page.html", "macro.docm", "disk.img", "script.ps1", "Makefile",
+    "report.PDF .scr", "trailing-dot.exe.",
+])
+def test_only_kinds_people_send_to_support_can_be_attached(people, client, login, name):
+    login("contact@acme.example")
+    files = [(io.BytesIO(b"MZ payload"), name), (io.BytesIO(b"fine"), "notes.txt")]
+    form = valid_form(description="My own words stay here.")
+    response = client.submit("/tickets/new", {**form, "attachments": files}, **MULTIPART)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "cannot be attached:" in html and name.strip(". ")[:12] in html
+    assert "notes.txt" not in html.split("cannot be attached:")[1].split(".")[0]
+    assert "My own words stay here." in html
+    assert Ticket.select().count() == 0 and Attachment.select().count() == 0
+
+
+@pytest.mark.parametrize("name", ["trace.har", "capture.pcap", "logs.7z", "sheet.xlsx",
+                                  "server.log", "shot.JPEG", "dump.tar.gz", "notes.md"])
+def test_support_files_are_accepted(people, client, login, name):
+    login("contact@acme.example")
+    files = [(io.BytesIO(b"content"), name)]
+    response = client.submit("/tickets/new", {**valid_form(), "attachments": files},
+                             **MULTIPART)
+    assert response.status_code == 302
+    assert Attachment.get().filename == name
+
+
+def test_a_refused_kind_on_a_reply_keeps_the_draft(people, client, login):
+    login("contact@acme.example")
+    client.submit("/tickets/new", valid_form())
+    number = Ticket.get().number
+    files = [(io.BytesIO(b"x"), "tool.msc")]
+    response = client.submit(f"/tickets/{number}/messages",
+                             {"body": "Draft I typed", "attachments": files}, **MULTIPART)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "cannot be attached: tool.msc" in html and "Draft I typed" in html
+    assert Message.select().count() == 1

@@ -189,7 +189,7 @@ def test_images_show_inline_only_when_their_bytes_are_images(app, people, ticket
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
     lifecycle.post_message(people["contact"], ticket, "Screens", [
         Upload("screen.png", io.BytesIO(png)), Upload("fake.png", io.BytesIO(b"<svg/>")),
-        Upload("drawing.svg", io.BytesIO(b"<svg onload=alert(1)/>"))])
+        Upload("drawing.gif", io.BytesIO(b"<svg onload=alert(1)/>"))])
     customer = _as(app, "contact@acme.example")
     page = customer.get("/tickets/1").get_data(as_text=True)
     assert page.count('class="thumb"') == 1
