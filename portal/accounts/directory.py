@@ -30,6 +30,7 @@ from portal.accounts.services import (
     normalize_email,
     record,
 )
+from portal.cleaning import one_line
 from portal.db import transaction
 from portal.errors import N_, NotFound, ServiceError
 
@@ -100,7 +101,7 @@ def update_org(actor: User | None, org: Organization, data: OrgInput) -> Organiz
     """Name, plan, trial and environments (an environment tickets name cannot go)."""
     from portal.tickets.models import Ticket  # tickets build on accounts; only asked here
 
-    name = (data.name or "").strip()
+    name = one_line(data.name)
     if not name:
         raise ServiceError(N_("The organization needs a name."), "name")
     names = data.environment_names()
@@ -216,7 +217,7 @@ def _keep_a_site_admin(user: User) -> None:
 
 def update_user(actor: User, user: User, data: UserInput) -> User:
     """Name, language, site role (staff) and org role (customers), each by its rule."""
-    name = (data.name or "").strip()
+    name = one_line(data.name)
     if not name or len(name) > 100:
         raise ServiceError(N_("Please enter a name."), "name")
     if data.locale and data.locale not in LOCALES:

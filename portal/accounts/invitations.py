@@ -25,6 +25,7 @@ from portal.accounts.services import (
     normalize_email,
     record,
 )
+from portal.cleaning import one_line
 from portal.db import transaction
 from portal.errors import N_, NotFound, ServiceError, Throttled
 
@@ -140,7 +141,7 @@ def accept(token: str, form: Acceptance, signed_in: User | None = None) -> User:
         raise ServiceError(OTHER_ADDRESS, "email")
     if form.email and normalize_email(form.email) != invitation.email:
         raise ServiceError(OTHER_ADDRESS, "email")
-    name = (form.name or "").strip()
+    name = one_line(form.name)
     if not name or len(name) > 100:
         raise ServiceError(N_("Please enter a name."), "name")
     if len(form.password or "") < MIN_PASSWORD:

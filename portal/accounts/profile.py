@@ -9,12 +9,13 @@ from portal.accounts.services import (
     record,
     set_password,
 )
+from portal.cleaning import one_line
 from portal.db import transaction
 from portal.errors import N_, ServiceError
 
 
 def rename(user: User, name: str) -> None:
-    name = (name or "").strip()
+    name = one_line(name)
     if not name or len(name) > 100:
         raise ServiceError(N_("Please enter a name."), "name")
     with transaction():

@@ -114,7 +114,8 @@ def retry(actor: User | None, row: OutboxRow) -> None:
         if row.sent_at is not None and row.discarded_at is None:
             raise ServiceError(N_("This mail was already sent."))
         OutboxRow.update(send_after=clock.now(), claimed_until=None, failed_at=None,
-                         discarded_at=None, discarded_reason="", discarded_by=None).where(OutboxRow.id == row.id).execute()
+                         discarded_at=None, discarded_reason="", discarded_by=None,
+                         ).where(OutboxRow.id == row.id).execute()
         record(actor, "retry", "outbox", row.id, to=display_address(row.to_address),
                state=[state(row), "queued"])
 

@@ -145,10 +145,3 @@ def _close(smtp):
         except (OSError, smtplib.SMTPException):
             pass
     return None
-
-
-def pending() -> list[Outbox]:
-    """Unsent mail: failed for good first, then the ones that failed most (admins' page)."""
-    return list(Outbox.select().where(Outbox.sent_at.is_null())
-                .order_by(Outbox.failed_at.is_null(), Outbox.attempts.desc(), Outbox.id)
-                .limit(200))

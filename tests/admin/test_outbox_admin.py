@@ -41,11 +41,20 @@ def test_names_are_decoded_and_the_banner_says_smtp_is_off(queued, admin_client)
     assert "SMTP is not configured" in page
 
 
-def test_a_failed_send_is_shown_as_failed_with_a_banner(queued, admin_client, app):
+def test_a_failed_attempt_waits_for_its_retry_with_a_banner(queued, admin_client, app):
+    _fail_once(app)
+    assert mailroom.state(mailroom.row_by_id(queued.id)) == "queued"
+    page = admin_client.get("/admin/outbox").get_data(as_text=True)
+    assert "The last attempt to send failed" in page and "ConnectionRefusedError" in page
+    assert mailroom.counts()["failed"] == 0
+
+
+def test_mail_out_of_attempts_is_shown_as_failed(queued, admin_client, app):
+    app.config.update(MAIL_MAX_ATTEMPTS=1)
     _fail_once(app)
     assert mailroom.state(mailroom.row_by_id(queued.id)) == "failed"
     page = admin_client.get("/admin/outbox?state=failed").get_data(as_text=True)
-    assert "The last attempt to send failed" in page and "ConnectionRefusedError" in page
+    assert "ConnectionRefusedError" in page and "suzuki@acme.example" in page
     assert mailroom.counts()["failed"] == 1
 
 
