@@ -76,8 +76,11 @@ def _register_blueprints(app: Flask) -> None:
     from portal.kb.views import bp as kb
     from portal.site import bp as site
     from portal.staff.views import bp as staff
+    from portal.staff.views_dashboard import bp as staff_dashboard
+    from portal.staff.views_replies import bp as staff_replies
     from portal.tickets import actions  # noqa: F401  (adds the thread's actions to the blueprint)
     from portal.tickets.views import bp as tickets
 
-    for blueprint in (site, accounts, org, kb, staff_kb, tickets, staff, admin):
+    for blueprint in (site, accounts, org, kb, staff_kb, tickets, staff, staff_dashboard,
+                      staff_replies, admin):
         app.register_blueprint(blueprint)

@@ -151,6 +151,8 @@ def event_text(message) -> str:
                        who=who, old=data.get("old"), new=data.get("new"),
                        reason=data.get("reason", ""))
     if code == "assign":
+        if data.get("taken") or (data.get("new") and data.get("new") == who):
+            return gettext("%(who)s took the ticket.", who=who)
         if data.get("new"):
             return gettext("%(who)s assigned the ticket to %(name)s.", who=who,
                            name=data["new"])
@@ -158,7 +160,28 @@ def event_text(message) -> str:
     if code == "escalated":
         return gettext("%(who)s escalated the ticket: %(reason)s", who=who,
                        reason=data.get("reason", ""))
+    if code == "severity":
+        return gettext("%(who)s changed the severity from %(old)s to %(new)s: %(reason)s",
+                       who=who, old=data.get("old"), new=data.get("new"),
+                       reason=data.get("reason", ""))
+    if code == "type":
+        return gettext("%(who)s changed the type from %(old)s to %(new)s.", who=who,
+                       old=_type_name(data.get("old")), new=_type_name(data.get("new")))
+    if code == "participants":
+        if data.get("names"):
+            return gettext("%(who)s set who is in copy: %(names)s", who=who,
+                           names=", ".join(data["names"]))
+        return gettext("%(who)s removed everyone from copy.", who=who)
+    if code == "acknowledged":
+        return gettext("%(who)s acknowledged the escalation.", who=who)
     return code or ""
+
+
+def _type_name(code) -> str:
+    from portal.tickets.models import TicketType
+
+    found = TicketType.get_or_none(TicketType.code == code) if code else None
+    return localized(found) if found else (code or "")
 
 
 def ticket_ref(number: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import asdict, fields
 
 from flask import Response, render_template, request, stream_with_context
 from flask_login import current_user
@@ -21,7 +21,8 @@ def _filters() -> auditlog.AuditFilters:
 def index():
     filters = _filters()
     query = auditlog.search(filters, current_user.timezone)
-    page = paginate(query, page_number(request.args.get("page")), per_page=50, cap=10_000)
+    page = paginate(query, page_number(request.args.get("page")), per_page=50, cap=10_000,
+                    args=asdict(filters))
     actions, kinds = auditlog.choices()
     return render_template("admin/audit.html", page=page, filters=filters, actions=actions,
                            kinds=kinds, changes=auditlog.changes,

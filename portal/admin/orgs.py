@@ -37,7 +37,7 @@ def index():
             return redirect(url_for("admin.org", slug=org.slug))
     q, state = request.args.get("q", "")[:100], request.args.get("state", "")
     page = paginate(directory.search_orgs(q, state), page_number(request.args.get("page")),
-                    per_page=50)
+                    per_page=50, args={"q": q, "state": state})
     return render_template("admin/orgs.html", page=page, q=q, state=state, data=data,
                            errors=errors, plans=catalog.plans(),
                            people=_people_counts(page.items)), status

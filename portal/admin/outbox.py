@@ -16,7 +16,7 @@ from portal.pagination import page_number, paginate
 def index():
     wanted, q = request.args.get("state", ""), request.args.get("q", "")[:100]
     page = paginate(mailroom.search(wanted, q), page_number(request.args.get("page")),
-                    per_page=50)
+                    per_page=50, args={"state": wanted, "q": q})
     return render_template("admin/outbox.html", page=page, wanted=wanted, q=q,
                            counts=mailroom.counts(), smtp=mailroom.smtp_configured(),
                            failure=mailroom.last_failure(), state=mailroom.state,

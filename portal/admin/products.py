@@ -35,7 +35,8 @@ def index():
     if request.args.get("new"):
         return _form(None, catalog.ProductInput(), {})
     q = request.args.get("q", "")[:100]
-    page = paginate(catalog.all_products(q), page_number(request.args.get("page")), per_page=50)
+    page = paginate(catalog.all_products(q), page_number(request.args.get("page")),
+                    per_page=50, args={"q": q})
     return render_template("admin/products.html", page=page, q=q)
 
 

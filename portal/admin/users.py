@@ -51,7 +51,7 @@ def index():
             return redirect(url_for("admin.user", user_id=user.id))
     filters = {name: request.args.get(name, "")[:100] for name in FILTERS}
     page = paginate(directory.search_users(**filters), page_number(request.args.get("page")),
-                    per_page=50)
+                    per_page=50, args=filters)
     return render_template("admin/users.html", page=page, filters=filters, data=data,
                            errors=errors, action=action, orgs=_orgs()), status
 

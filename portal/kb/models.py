@@ -27,6 +27,7 @@ class Article(BaseModel):
     helpful = IntegerField(default=0)
     not_helpful = IntegerField(default=0)
     views = IntegerField(default=0)
+    links = IntegerField(default=0)  # links to it that staff placed in replies
     author = ForeignKeyField(User, null=True)
     created_at = DateTimeField(default=clock.now)
     updated_at = DateTimeField(default=clock.now)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from peewee import fn
 
-from portal import clock
+from portal import clock, counters
 from portal.accounts.models import Product, User
 from portal.db import transaction
 from portal.errors import N_, NotFound, ServiceError
@@ -233,6 +233,7 @@ def record_deflection(slug: str, user: User | None, query: str) -> Deflection:
     """The customer's question was answered by this article: no ticket needed."""
     with transaction():
         article = published(slug)
+        counters.bump("answered")  # the dashboard's deflection rate reads the counter
         return Deflection.create(article=article, user=user, query=query[:500])
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from portal import counters
 from portal.kb import search, services
 from portal.templating import current_locale
 
@@ -73,6 +74,14 @@ def suggest():
     q = _query()
     hits = search.search(q, current_locale(), limit=5)[0] if q else []
     return render_template("kb/_suggestions.html", q=q, hits=hits)
+
+
+@bp.route("/kb/suggest/shown", methods=["POST"])
+@login_required
+def suggestions_shown():
+    """Counted by a POST from the suggestions themselves, for the deflection rate."""
+    counters.bump("suggestions_shown")
+    return "", 204
 
 
 @bp.route("/kb/<slug>")

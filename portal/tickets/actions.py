@@ -11,9 +11,9 @@ from flask_babel import gettext
 from flask_login import login_required
 from htmx_flask import make_response
 
-from portal.errors import ServiceError
+from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
-from portal.tickets import lifecycle, services, uploads
+from portal.tickets import lifecycle, services, triage, uploads
 from portal.tickets.views import _user, bp
 
 
@@ -61,6 +61,12 @@ def reply(number: int):
     ticket = services.get_ticket(_user(), number)
     files = [uploads.Upload(f.filename, f.stream)
              for f in request.files.getlist("attachments") if f and f.filename]
+    # A live page says which message it shows last; a reply that came in since then is
+    # shown before this one goes out (the next send, once the page has it, goes through).
+    if _user().is_staff and _after() and triage.arrived_since(ticket, _user(), _after()):
+        return _refused(ticket, lifecycle.Refused(
+            N_("A new reply arrived while you were writing. Read it, then send again.")),
+            "#reply-error")
     try:
         message = lifecycle.post_message(
             _user(), ticket, request.form.get("body", ""), files,
@@ -112,3 +118,31 @@ def solve(number: int):
 def escalate(number: int):
     return _control(number, lambda t: lifecycle.escalate(
         _user(), t, request.form.get("reason", "")), "#actions-error")
+
+
+@bp.route("/<int:number>/type", methods=["POST"])
+@login_required
+def change_type(number: int):
+    return _control(number, lambda t: triage.change_type(
+        _user(), t, request.form.get("type", "")), "#controls-error")
+
+
+@bp.route("/<int:number>/severity", methods=["POST"])
+@login_required
+def severity(number: int):
+    return _control(number, lambda t: triage.change_severity(
+        _user(), t, request.form.get("severity", ""), request.form.get("reason", "")),
+        "#controls-error")
+
+
+@bp.route("/<int:number>/participants", methods=["POST"])
+@login_required
+def participants(number: int):
+    return _control(number, lambda t: triage.set_participants(
+        _user(), t, request.form.getlist("participants")), "#controls-error")
+
+
+@bp.route("/<int:number>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(number: int):
+    return _control(number, lambda t: triage.acknowledge(_user(), t), "#controls-error")

@@ -70,6 +70,8 @@ def _move(ticket: Ticket, target: str, actor: User | None, **event_params) -> No
         ticket.resolved_at = now
     elif target == "closed":
         ticket.closed_at = now
+    if target in ("resolved", "closed"):
+        ticket.escalated = False  # an escalation ends with the work it asked for
     elif old in ("resolved", "closed"):
         ticket.resolved_at = None
     ticket.save()
@@ -131,6 +133,8 @@ def _post(user, ticket, body, stored, internal, status, channel) -> Message:
                               size=item.size, sha256=item.sha256, created_at=now)
         ticket.last_activity_at = ticket.updated_at = now
         if not internal:
+            ticket.last_public_author = user
+            ticket.customer_spoke_last = not user.is_staff
             _reply_effect(user, ticket, now)
         ticket.save()
         if status and status != ticket.status:
@@ -197,7 +201,8 @@ def assign(user: User, ticket: Ticket, email: str) -> Ticket:
         old = ticket.assignee.name if ticket.assignee_id else ""
         ticket.assignee, ticket.updated_at = agent, clock.now()
         ticket.save(only=[Ticket.assignee, Ticket.updated_at])
-        _event(ticket, user, "assign", old=old, new=agent.name if agent else "")
+        taken = {"taken": True} if agent is not None and agent.id == user.id else {}
+        _event(ticket, user, "assign", old=old, new=agent.name if agent else "", **taken)
         record(user, "assign", "ticket", ticket.id, assignee=agent.email if agent else None)
     return ticket
 

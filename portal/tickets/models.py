@@ -89,6 +89,8 @@ class Ticket(BaseModel):
     status_changed_at = DateTimeField(default=clock.now)
     response_breached = BooleanField(default=False)
     resolution_breached = BooleanField(default=False)
+    last_public_author = ForeignKeyField(User, null=True)  # None: the description
+    customer_spoke_last = BooleanField(default=True)
 
     @property
     def is_open(self) -> bool:

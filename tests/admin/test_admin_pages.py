@@ -267,3 +267,19 @@ def test_audit_csv_has_a_bom_and_escapes_formulas(admin, client, orgs):
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert any("=HYPERLINK" in cell for row in rows for cell in row)
     assert rows[1][2] == "'=SUM(A1)"
+
+
+def test_admin_list_pages_keep_their_filters_in_the_page_links(app, people, client, login):
+    """Page 2 of a filtered list is page 2 of the same filter, and nothing else rides along."""
+    from portal.accounts import services as accounts
+
+    for i in range(55):
+        accounts.create_user(f"page{i}@acme.example", f"Page {i}", "customer",
+                             org="acme", org_role="member", password="x" * 12)
+    login("root@support.example")
+    import re
+
+    page = client.get("/admin/users?q=page&_external=1").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" rel="next"', page).group(1)
+    assert link.startswith("/admin/users?") and "q=page" in link and "page=2" in link
+    assert "_external" not in link

@@ -110,7 +110,7 @@ def test_staff_controls_update_in_place(app, people, ticket):
     html = agent.submit("/tickets/1/assign", {"assignee": "agent@support.example",
                                               "after": "1"}, headers=HTMX).get_data(as_text=True)
     assert 'id="ticket-head" class="ticket-head" hx-swap-oob="true"' in html
-    assert "assigned the ticket to Staff User" in html
+    assert "Staff User took the ticket." in html
     agent.submit("/tickets/1/status", {"status": "investigating"})
     agent.submit("/tickets/1/priority", {"priority": "1", "reason": "VIP"})
     fresh = Ticket.get_by_id(ticket.id)

@@ -1,0 +1,52 @@
+"""The queue's named views and their counts. No Flask here.
+
+A view is a condition on tickets. Every view is counted on each queue page (and each
+refresh), so each condition must be answerable from one small index: the open-ticket
+partial indexes of m0003 and m0009. Counting stops at ``COUNT_CAP``, so a view of
+100,000 tickets costs no more than one of 1,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from peewee import SQL, Expression
+
+from portal.accounts.models import User
+from portal.errors import N_
+from portal.tickets.models import OPEN_STATUSES, Ticket
+
+# Literal, not bound: SQLite then uses the partial indexes of open tickets (see m0003).
+OPEN = Ticket.status.in_(SQL("('new', 'investigating', 'waiting_on_customer')"))
+assert set(OPEN_STATUSES) == {"new", "investigating", "waiting_on_customer"}
+COUNT_CAP = 1_000  # a view holding more shows "999+"
+
+
+@dataclass(frozen=True)
+class View:
+    """A named queue view: its label (a msgid) and its condition for one agent."""
+
+    label: str
+    condition: Callable[[User], Expression]
+
+
+# Adding a view (e.g. the SLA's at_risk / breached) is one line here.
+VIEWS: dict[str, View] = {
+    "mine": View(N_("Mine"), lambda me: OPEN & (Ticket.assignee == me.id)),
+    "unassigned": View(N_("Unassigned"), lambda me: OPEN & Ticket.assignee.is_null()),
+    "waiting": View(N_("Waiting on us"), lambda me: OPEN & (Ticket.customer_spoke_last == 1)),
+    "escalated": View(N_("Escalated"), lambda me: OPEN & (Ticket.escalated == 1)),
+    "open": View(N_("All open"), lambda me: OPEN),
+    "solved": View(N_("Recently solved"), lambda me: Ticket.status == "resolved"),
+}
+
+
+def count(condition: Expression, cap: int = COUNT_CAP) -> int:
+    """How many tickets meet ``condition``, counting no further than ``cap``."""
+    return Ticket.select(SQL("1")).where(condition).limit(cap).count()
+
+
+def counts(viewer: User) -> dict[str, int]:
+    """Each view's ticket count for ``viewer`` (capped at COUNT_CAP)."""
+    return {name: count(view.condition(viewer)) for name, view in VIEWS.items()}
