@@ -45,6 +45,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "IMAP_USER": ("", str),
     "IMAP_PASSWORD": ("", str),
     "IMAP_FOLDER": ("INBOX", str),
+    "SLA_AT_RISK_PERCENT": (80, int),  # share of a target used when the tick warns
 }
 
 LOCALES = ("ja", "en")
@@ -120,6 +121,8 @@ def _check(values: dict) -> None:
             f"PORTAL_TIMEZONE is not a known time zone: {values['TIMEZONE']!r}") from None
     if values["MAX_UPLOAD_MB"] <= 0 or values["MAX_TICKET_UPLOAD_MB"] <= 0:
         raise ConfigError("upload limits must be positive")
+    if not 1 <= values["SLA_AT_RISK_PERCENT"] <= 99:
+        raise ConfigError("PORTAL_SLA_AT_RISK_PERCENT must be between 1 and 99")
 
 
 def _instance_secret(path: Path) -> str:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.accounts.guards import staff_required
 from portal.pagination import page_number, paginate
 from portal.staff import services
+from portal.tickets import sla_clock
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -23,4 +24,4 @@ def queue():
     page = paginate(query, page_number(request.args.get("page")), per_page=50,
                     cap=services.QUEUE_COUNT_CAP)
     return render_template("staff/queue.html", page=page, filters=filters,
-                           **services.choices())
+                           next_due=sla_clock.next_due, **services.choices())
