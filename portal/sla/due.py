@@ -30,6 +30,9 @@ class BusinessHours:
     tz: ZoneInfo
     week: tuple[tuple[tuple[int, int], ...], ...]
     closed: Callable[[date], bool] = field(default=lambda day: False, compare=False)
+    # A day's open spans in UTC, worked out once: recomputing every open ticket asks
+    # for the same few weeks thousands of times.
+    _days: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.week) != 7:
@@ -41,18 +44,28 @@ class BusinessHours:
         local = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
         return local.replace(tzinfo=self.tz).astimezone(UTC).replace(tzinfo=None)
 
+    def day_spans(self, day: date) -> tuple[Span, ...]:
+        """The open spans of one local day, in UTC (none on a closed day)."""
+        found = self._days.get(day)
+        if found is None:
+            if len(self._days) > 20_000:
+                self._days.clear()
+            found = () if self.closed(day) else tuple(
+                (a, b) for a, b in ((self._utc(day, first), self._utc(day, last))
+                                    for first, last in self.week[day.weekday()]) if b > a)
+            self._days[day] = found
+        return found
+
     def spans(self, start: datetime) -> Iterator[Span]:
         """Open spans from ``start`` on, in order (the first may begin at ``start``)."""
         day = start.replace(tzinfo=UTC).astimezone(self.tz).date() - timedelta(days=1)
         idle = 0
         while idle <= MAX_CLOSED_DAYS:
             opened = False
-            if not self.closed(day):
-                for first, last in self.week[day.weekday()]:
-                    a, b = self._utc(day, first), self._utc(day, last)
-                    if b > start and b > a:
-                        opened = True
-                        yield max(a, start), b
+            for a, b in self.day_spans(day):
+                if b > start:
+                    opened = True
+                    yield max(a, start), b
             idle = 0 if opened else idle + 1
             day += timedelta(days=1)
 

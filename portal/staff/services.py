@@ -41,7 +41,7 @@ class QueueFilters:
     org: str = ""
     type: str = ""
     q: str = ""
-    sort: str = "activity"
+    sort: str = ""  # "" = newest activity first; the SLA views: the next due first
     sla: str = ""  # "", "at_risk" (most of a target's time used) or "breached"
     view: str = ""  # a named view: "at_risk" or "breached" (the same as sla=)
 
@@ -82,8 +82,9 @@ def queue(viewer: User, f: QueueFilters):
         # Worked out from the due times now, not from the tick's flags: never late news.
         now = clock.now()
         query = query.where((DUE_ORDER <= now) if sla == "breached" else
-                            (Ticket.sla_risk_at <= now) & (Ticket.sla_due > now))
-    return query.order_by(*SORTS.get(f.sort, SORTS["activity"]))
+                            (DUE_ORDER > now) & (Ticket.sla_risk_at <= now))
+    f.sort = f.sort if f.sort in SORTS else "due" if sla else "activity"
+    return query.order_by(*SORTS[f.sort])
 
 
 def choices() -> dict:
