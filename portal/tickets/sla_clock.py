@@ -121,10 +121,10 @@ def save(ticket: Ticket) -> None:
 def _save_many(tickets: list[Ticket]) -> None:
     """Write the derived columns of many tickets with one prepared statement (composing a
     Peewee update per ticket cost more than computing its due times)."""
-    sql, sample = (Ticket.update({f: None for f in SLA_FIELDS})
-                   .where(Ticket.id == 0).sql())
-    assert len(sample) == len(SLA_FIELDS) + 1  # one placeholder per value, then the id
-    rows = [[f.db_value(getattr(t, f.name)) for f in SLA_FIELDS] + [t.id] for t in tickets]
+    sql, _ = Ticket.update({f: None for f in SLA_FIELDS}).where(Ticket.id == -1).sql()
+    # Peewee writes the columns in its own order: read it off the statement.
+    order = sorted(SLA_FIELDS, key=lambda f: sql.index(f'"{f.column_name}" ='))
+    rows = [[f.db_value(getattr(t, f.name)) for f in order] + [t.id] for t in tickets]
     for row in rows:
         for i, value in enumerate(row):
             if isinstance(value, datetime):  # the text form Peewee stores

@@ -217,7 +217,11 @@ def test_a_calendar_change_recomputes_open_tickets(cast, at, runner):
     result = runner.invoke(args=["calendar", "set", "default", "--tz", "Asia/Tokyo",
                                  "--hours", "mon-fri 09:00-12:00"])
     assert "recomputed 1 open tickets" in result.output
-    assert _fresh(ticket).first_response_due == jst(2027, 1, 21, 10, 0)  # 3 h a day now
+    ticket = _fresh(ticket)
+    assert ticket.first_response_due == jst(2027, 1, 21, 10, 0)  # 3 h a day now
+    assert ticket.resolution_due == jst(2027, 3, 22, 10, 0)  # 135 h; no national holidays now
+    assert ticket.sla_due == ticket.first_response_due and not ticket.response_breached
+    assert ticket.sla_risk_at == jst(2027, 1, 20, 11, 12)  # 80 % of 9 h = 7 h 12 min
 
 
 def _queue(client, query: str) -> list[str]:
