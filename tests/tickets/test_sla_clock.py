@@ -268,3 +268,24 @@ def test_the_sla_fragment_follows_the_ticket_access_rule(cast, app):
     stranger = app.test_client()
     stranger.submit("/login", {"email": "ann@acme.example", "password": factories.PASSWORD})
     assert stranger.get(f"/tickets/{ticket.number}/sla").status_code == 404
+
+
+def test_recomputing_in_batches_gives_what_each_action_gave(cast, at):
+    at(jst(2027, 1, 18, 10, 0))
+    tickets = [factories.ticket(cast["basic" if i % 2 else "premium"], severity=1 + i % 4,
+                                type_code="question", subject=f"T{i}") for i in range(7)]
+    at(jst(2027, 1, 18, 11, 0))
+    lifecycle.post_message(cast["agent"], tickets[0], "?", status="waiting_on_customer")
+    lifecycle.post_message(cast["agent"], tickets[1], "?", status="waiting_on_customer")
+    at(jst(2027, 1, 18, 15, 0))
+    lifecycle.post_message(cast["premium"], tickets[0], "here")  # resumes; next response
+    lifecycle.change_status(cast["agent"], tickets[2], "resolved")
+    fields = ["first_response_due", "next_response_due", "resolution_due", "sla_due",
+              "sla_risk_at"]
+    before = {t.id: [getattr(t, f) for f in fields] for t in Ticket.select()}
+    Ticket.update(sla_due=None, resolution_due=None, sla_alert_at=None).execute()
+    assert sla_clock.recompute_open(batch=2) == 6
+    after = {t.id: [getattr(t, f) for f in fields] for t in Ticket.select()}
+    resolved = tickets[2].id
+    assert {k: v for k, v in after.items() if k != resolved} == \
+        {k: v for k, v in before.items() if k != resolved}
