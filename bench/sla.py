@@ -89,7 +89,14 @@ def report(label: str, samples: list[float]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tickets", type=int, default=200_000)
+    parser.add_argument("--queue-only", action="store_true",
+                        help="time the queue again on the database of the last run")
     args = parser.parse_args()
+    if args.queue_only:
+        app = create_app({"INSTANCE_PATH": str(HERE / ".work" / f"sla{args.tickets}"),
+                          "SECRET_KEY": "bench", "PASSWORD_HASH": "scrypt:1024:8:1"})
+        db.connect(reuse_if_open=True)
+        return 1 if time_queue(app) > QUEUE_BUDGET_MS else 0
     app = build(args.tickets)
     from portal.tickets import lifecycle, sla_clock
 
@@ -128,6 +135,15 @@ def main() -> int:
     print(f"  tick, nothing due: in-process {in_process * 1000:.0f} ms;"
           f" `portal tick` {command:.2f} s ({out})")
 
+    queue_p95 = time_queue(app)
+    failed = (total > RECOMPUTE_BUDGET_S or lock_max > LOCK_BUDGET_MS
+              or command > TICK_BUDGET_S or queue_p95 > QUEUE_BUDGET_MS)
+    print("budget:", "MISSED" if failed else "met")
+    return 1 if failed else 0
+
+
+def time_queue(app) -> float:
+    """p95 over the SLA views of the queue, signed in as an agent."""
     freeze_startup_objects()
     client = app.test_client()
     token = client.get("/login").get_data(as_text=True).split('name="csrf-token" content="')[1]
@@ -139,11 +155,7 @@ def main() -> int:
         samples = ticket_pages.timed(client, url, 20)
         report(url, list(samples))
         queue += samples
-    queue_p95 = report("queue, SLA views", queue)
-    failed = (total > RECOMPUTE_BUDGET_S or lock_max > LOCK_BUDGET_MS
-              or command > TICK_BUDGET_S or queue_p95 > QUEUE_BUDGET_MS)
-    print("budget:", "MISSED" if failed else "met")
-    return 1 if failed else 0
+    return report("queue, SLA views", queue)
 
 
 if __name__ == "__main__":
