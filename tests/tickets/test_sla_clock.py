@@ -147,6 +147,15 @@ def test_a_priority_change_recomputes_from_the_start_with_an_event_line(cast, at
     assert '"event": "sla_recomputed"' in event.body and '"priority": 1' in event.body
 
 
+def test_the_recomputation_line_reads_in_the_thread(cast, at, client, login):
+    at(jst(2027, 1, 18, 10, 0))
+    ticket = factories.ticket(cast["premium"], type_code="incident", severity=3)
+    lifecycle.change_priority(cast["agent"], ticket, "1", "Whole site down")
+    login("agent@support.example")
+    html = client.get(f"/tickets/{ticket.number}").get_data(as_text=True)
+    assert "Due times recomputed from the start for priority 1: First response by" in html
+
+
 def test_a_late_reply_sets_the_breach_flag(cast, at):
     at(jst(2027, 1, 18, 10, 0))
     ticket = factories.ticket(cast["premium"], type_code="incident", severity=1)
