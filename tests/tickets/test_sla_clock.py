@@ -298,3 +298,18 @@ def test_recomputing_in_batches_gives_what_each_action_gave(cast, at):
     resolved = tickets[2].id
     assert {k: v for k, v in after.items() if k != resolved} == \
         {k: v for k, v in before.items() if k != resolved}
+
+
+def test_a_recomputation_never_overwrites_a_ticket_changed_since_it_was_read(cast, at):
+    at(jst(2027, 1, 18, 10, 0))
+    ticket = factories.ticket(cast["premium"], type_code="incident", severity=1)
+    stale = _fresh(ticket)
+    at(jst(2027, 1, 18, 10, 5))
+    lifecycle.change_priority(cast["agent"], ticket, "4", "Only one user")
+    stale.sla_due = jst(2030, 1, 1, 0, 0)
+    with db.atomic():
+        assert sla_clock._save_unchanged([stale]) == [stale]
+    assert _fresh(ticket).sla_due == jst(2027, 1, 18, 14, 0)  # priority 4: 4 business hours
+    current = _fresh(ticket)
+    with db.atomic():
+        assert sla_clock._save_unchanged([current]) == []
