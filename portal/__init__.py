@@ -43,8 +43,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portal import cli, templating, weberrors
     from portal.mail import notify
+    from portal.tickets import sla_clock
 
     notify.init_app(app)
+    sla_clock.init_app(app)
     templating.init_app(app)
     weberrors.init_app(app)
     cli.register(app)

@@ -9,6 +9,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal.errors import ServiceError
+from portal.sla.cli import calendar_group, sla_group
 
 
 def _fail(err: ServiceError) -> None:
@@ -200,13 +201,15 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Resolve tickets left waiting on the customer, close long-resolved ones (cron)."""
+    """Resolve tickets left waiting on the customer, close long-resolved ones, and warn
+    about SLA targets at risk or breached (cron)."""
     from portal import bootstrap
-    from portal.tickets import lifecycle
+    from portal.tickets import lifecycle, sla_clock
 
     bootstrap.prepare()
     resolved, closed = lifecycle.tick()
-    click.echo(f"resolved {resolved}, closed {closed}")
+    at_risk, breached = sla_clock.tick()
+    click.echo(f"resolved {resolved}, closed {closed}, at risk {at_risk}, breached {breached}")
 
 
 @click.command("mail-worker")
@@ -309,7 +312,8 @@ COMMANDS = [
     deactivate_user_command, activate_user_command, deactivate_org_command, invite_command,
     serve_command,
     tick_command, mail_worker_command, mail_ingest_command, reindex_command,
-    import_articles_command, export_articles_command, backup_command,
+    import_articles_command, export_articles_command, backup_command, calendar_group,
+    sla_group,
 ]
 
 

@@ -52,6 +52,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     # Reverse proxies in front of the portal: a count ("1") or their addresses/networks
     # ("10.0.0.5, 10.1.0.0/16"). Empty: X-Forwarded-* headers are never believed.
     "TRUSTED_PROXIES": ("", str),
+    "SLA_AT_RISK_PERCENT": (80, int),  # share of a target used when the tick warns
 }
 
 LOCALES = ("ja", "en")
@@ -144,6 +145,8 @@ def _check(values: dict) -> None:
         raise ConfigError("upload limits must be positive")
     if values["MAIL_MAX_ATTEMPTS"] <= 0:
         raise ConfigError("PORTAL_MAIL_MAX_ATTEMPTS must be positive")
+    if not 1 <= values["SLA_AT_RISK_PERCENT"] <= 99:
+        raise ConfigError("PORTAL_SLA_AT_RISK_PERCENT must be between 1 and 99")
 
 
 def _instance_secret(path: Path) -> str:

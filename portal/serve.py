@@ -47,14 +47,18 @@ def _background(app):
 
     def when_ready(server) -> None:
         from portal.mail import imap, sender
-        from portal.tickets import lifecycle
+        from portal.tickets import lifecycle, sla_clock
 
         def mail() -> None:
             with app.app_context():
                 sender.send_due()
                 imap.poll_once()
 
-        _every(app.config.get("TICK_SECONDS", 60), lifecycle.tick, "portal-tick", server)
+        def tick() -> None:
+            lifecycle.tick()
+            sla_clock.tick()
+
+        _every(app.config.get("TICK_SECONDS", 60), tick, "portal-tick", server)
         _every(3600, refresh_statistics, "portal-analyze", server)
         _every(app.config.get("MAIL_WORKER_SECONDS", 10), mail, "portal-mail", server)
 

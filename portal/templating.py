@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from babel import Locale
@@ -157,6 +157,14 @@ def event_text(message) -> str:
             return gettext("%(who)s assigned the ticket to %(name)s.", who=who,
                            name=data["new"])
         return gettext("%(who)s removed the assignee.", who=who)
+    if code == "sla_recomputed":
+        names = sla_labels()
+        due = "; ".join(
+            gettext("%(target)s by %(time)s", target=names[name],
+                    time=local_time(datetime.fromisoformat(data[name]), "short"))
+            for name in ("first_response", "next_response", "resolution") if data.get(name))
+        return gettext("Due times recomputed from the start for priority %(n)d: %(due)s.",
+                       n=data.get("priority", 0), due=due)
     if code == "escalated":
         return gettext("%(who)s escalated the ticket: %(reason)s", who=who,
                        reason=data.get("reason", ""))
@@ -184,6 +192,31 @@ def _type_name(code) -> str:
     return localized(found) if found else (code or "")
 
 
+def iso_local(moment) -> str:
+    """A stored UTC time as ISO 8601 with the viewer's offset (for ``datetime=``)."""
+    if not moment:
+        return ""
+    return moment.replace(tzinfo=UTC).astimezone(get_timezone()).isoformat(timespec="seconds")
+
+
+def duration(seconds: int) -> str:
+    """A span of time in words short enough for a countdown: 2 d 3 h, 1 h 20 min, 5 min."""
+    minutes = max(0, abs(int(seconds))) // 60
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return gettext("%(d)d d %(h)d h", d=days, h=hours)
+    if hours:
+        return gettext("%(h)d h %(m)d min", h=hours, m=minutes)
+    return gettext("%(m)d min", m=minutes)
+
+
+def sla_labels() -> dict[str, str]:
+    return _labels("sla", lambda: {"first_response": gettext("First response"),
+                                   "next_response": gettext("Next response"),
+                                   "resolution": gettext("Resolution")})
+
+
 def ticket_ref(number: int) -> str:
     """A ticket number as people quote it: ``PREFIX-123``."""
     return format_number(number)
@@ -195,8 +228,8 @@ def init_app(app) -> None:
                                  status_labels=status_labels,
                                  severity_labels=severity_labels, can_file=can_file,
                                  event_text=event_text, inline_images=INLINE_IMAGES,
-                                 current_zone=select_timezone)
+                                 current_zone=select_timezone, sla_labels=sla_labels)
     app.jinja_env.filters.update(localized=localized, local_time=local_time,
                                  local_date=local_date, ticket_ref=ticket_ref,
-                                 filesize=filesize)
+                                 filesize=filesize, iso_local=iso_local, duration=duration)
 

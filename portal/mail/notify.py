@@ -137,6 +137,26 @@ def on_escalated(ticket: Ticket, actor: User, reason: str) -> None:
               actor_name=actor.name)
 
 
+SLA_SUBJECTS = {"at_risk": N_("SLA at risk: %(subject)s"),
+                "breached": N_("SLA breached: %(subject)s")}
+
+
+def on_sla_warning(ticket: Ticket, target: str, kind: str, due) -> None:
+    """A target is at risk or breached: tell the assignee, or every agent if nobody has it."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime
+
+    recipients = [ticket.assignee] if ticket.assignee_id else active_staff()
+    for person in _to(recipients, None):
+        locale = person.locale or settings.get("DEFAULT_LOCALE", "ja")
+        due_text = format_datetime(due.replace(tzinfo=UTC), "short", locale=locale,
+                                   tzinfo=ZoneInfo(person.timezone or "Asia/Tokyo"))
+        queue(person, "sla_warning", SLA_SUBJECTS[kind], ticket, target=target, kind=kind,
+              due_text=due_text)
+
+
 def on_password_reset(user: User, token: str) -> None:
     base = settings.get("BASE_URL", "").rstrip("/")
     queue(user, "password_reset", N_("Resetting your password"), None,
@@ -151,5 +171,6 @@ def init_app(app) -> None:
     events.message_posted.connect(on_message, weak=False)
     events.status_changed.connect(on_status, weak=False)
     events.escalated.connect(on_escalated, weak=False)
+    events.sla_warning.connect(on_sla_warning, weak=False)
     account_events.password_reset_requested.connect(on_password_reset, weak=False)
     account_events.invitation_created.connect(invite_mail.on_invitation, weak=False)

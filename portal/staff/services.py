@@ -8,7 +8,7 @@ from peewee import JOIN
 
 from portal.accounts.models import Organization, Plan, User
 from portal.accounts.services import active_staff, normalize_email
-from portal.staff.queue import OPEN, VIEWS
+from portal.staff.queue import DUE_ORDER, OPEN, SLA_STATES, VIEWS
 from portal.tickets.models import STATUSES, Ticket, TicketType
 from portal.tickets.services import parse_number
 
@@ -20,6 +20,7 @@ SORTS = {
     "created": (Ticket.created_at.desc(), Ticket.id.desc()),
     "severity": (Ticket.severity.asc(), Ticket.last_activity_at.desc()),
     "priority": (Ticket.priority.asc(), Ticket.last_activity_at.desc()),
+    "due": (DUE_ORDER.asc(), Ticket.id.asc()),
 }
 
 
@@ -33,8 +34,15 @@ class QueueFilters:
     org: str = ""
     type: str = ""
     q: str = ""
-    sort: str = "activity"
+    sort: str = ""  # "" = newest activity first; the SLA views: the next due first
+    sla: str = ""  # "", "at_risk" (most of a target's time used) or "breached"
     view: str = ""  # one of portal.staff.queue.VIEWS, or "" for the filters alone
+
+    def order(self) -> str:
+        """The sort asked for, else the next due first in SLA views, else newest activity."""
+        if self.sort in SORTS:
+            return self.sort
+        return "due" if SLA_STATES.intersection((self.sla, self.view)) else "activity"
 
 
 def queue(viewer: User, f: QueueFilters):
@@ -58,8 +66,7 @@ def queue(viewer: User, f: QueueFilters):
              .switch(Ticket).join(Requester, on=(Ticket.requester == Requester.id))
              .switch(Ticket)
              .join(Speaker, JOIN.LEFT_OUTER, on=(Ticket.last_public_author == Speaker.id)))
-    return (matching(viewer, f, query).order_by(*SORTS.get(f.sort, SORTS["activity"]))
-            .objects())
+    return matching(viewer, f, query).order_by(*SORTS[f.order()]).objects()
 
 
 def matching(viewer: User, f: QueueFilters, query=None):
@@ -72,6 +79,8 @@ def matching(viewer: User, f: QueueFilters, query=None):
         query = query.where(OPEN)
     if view is not None:
         query = query.where(view.condition(viewer))
+    if f.sla in SLA_STATES:
+        query = query.where(VIEWS[f.sla].condition(viewer))
     if f.severity in ("1", "2", "3", "4"):
         query = query.where(Ticket.severity == int(f.severity))
     # Names in the URL become ids first, so the filter runs on the ticket's own indexes.

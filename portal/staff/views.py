@@ -27,6 +27,7 @@ from portal.security import safe_next
 from portal.staff import bulk, counters, customer, export, presence, saved, services
 from portal.staff import queue as views_registry
 from portal.templating import current_locale
+from portal.tickets import sla_clock
 from portal.tickets.services import get_ticket, types_for
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -78,7 +79,8 @@ def queue():
                     counted=services.matching(viewer, filters), args=asdict(filters))
     context = {"page": page, "filters": filters, "counts": views_registry.counts(viewer),
                "views": views_registry.VIEWS, "cap": views_registry.COUNT_CAP,
-               "saved": saved.saved_views(viewer)}
+               "saved": saved.saved_views(viewer),
+               "next_due": sla_clock.next_due}
     if request.htmx and not request.htmx.history_restore_request:
         return render_template("staff/_live.html", **context)
     return render_template("staff/queue.html", **context, **services.choices())

@@ -13,7 +13,7 @@ from htmx_flask import make_response
 
 from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
-from portal.tickets import lifecycle, services, triage, uploads
+from portal.tickets import lifecycle, services, sla_clock, triage, uploads
 from portal.tickets.views import _user, bp
 
 
@@ -53,6 +53,15 @@ def _refused(ticket, err: ServiceError, target: str):
 @login_required
 def poll(number: int):
     return updates(services.get_ticket(_user(), number), _after())
+
+
+@bp.route("/<int:number>/sla")
+@login_required
+def sla(number: int):
+    """The ticket's SLA targets as they stand now (staff pages refresh it in place)."""
+    ticket = services.get_ticket(_user(), number)
+    return render_template("tickets/_sla.html", ticket=ticket,
+                           sla=sla_clock.shown(ticket, _user().is_staff))
 
 
 @bp.route("/<int:number>/messages", methods=["POST"])

@@ -12,3 +12,4 @@ ticket_filed = _signals.signal("ticket-filed")  # sender: Ticket; message=Messag
 message_posted = _signals.signal("message-posted")  # sender: Ticket; message=Message
 status_changed = _signals.signal("status-changed")  # sender: Ticket; old=, new=, actor=
 escalated = _signals.signal("escalated")  # sender: Ticket; actor=, reason=
+sla_warning = _signals.signal("sla-warning")  # sender: Ticket; target=, kind=, due=

@@ -26,7 +26,7 @@ from portal.accounts.services import normalize_email, record
 from portal.db import transaction
 from portal.errors import N_, ServiceError
 from portal.text import render_markdown
-from portal.tickets import events, uploads
+from portal.tickets import events, sla_clock, uploads
 from portal.tickets.models import OPEN_STATUSES, Attachment, Message, Ticket
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -75,6 +75,7 @@ def _move(ticket: Ticket, target: str, actor: User | None, **event_params) -> No
     elif old in ("resolved", "closed"):
         ticket.resolved_at = None
     ticket.save()
+    sla_clock.status_changed(ticket, old, target, now)
     _event(ticket, actor, "status", old=old, new=target, **event_params)
     record(actor, "status", "ticket", ticket.id, old=old, new=target)
     events.status_changed.send(ticket, old=old, new=target, actor=actor)
@@ -147,10 +148,12 @@ def _reply_effect(user: User, ticket: Ticket, now: datetime) -> None:
     if user.is_staff:
         if ticket.first_response_at is None:
             ticket.first_response_at = now
+            ticket.save(only=[Ticket.first_response_at])
         if ticket.status == "new":
             _move(ticket, "investigating", user)
     elif ticket.status in ("waiting_on_customer", "resolved"):
         _move(ticket, "investigating", user, reopened=ticket.status == "resolved")
+    sla_clock.replied(ticket, user.is_staff, now)
 
 
 # --- staff controls ----------------------------------------------------------------------
@@ -182,6 +185,10 @@ def change_priority(user: User, ticket: Ticket, priority: str, reason: str) -> T
         _event(ticket, user, "priority", old=old, new=int(priority), reason=reason[:MAX_REASON])
         record(user, "priority", "ticket", ticket.id, old=old, new=int(priority),
                reason=reason[:MAX_REASON])
+        due = sla_clock.priority_changed(ticket)
+        if due:
+            _event(ticket, None, "sla_recomputed", priority=int(priority),
+                   **{name: moment.isoformat() for name, moment in due.items()})
     return ticket
 
 

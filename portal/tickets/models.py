@@ -91,6 +91,13 @@ class Ticket(BaseModel):
     resolution_breached = BooleanField(default=False)
     last_public_author = ForeignKeyField(User, null=True)  # None: the description
     customer_spoke_last = BooleanField(default=True)
+    next_response_since = DateTimeField(null=True)  # the customer reply that started it
+    next_response_due = DateTimeField(null=True)
+    next_responded_at = DateTimeField(null=True)
+    next_response_breached = BooleanField(default=False)
+    sla_due = DateTimeField(null=True)  # the earliest due time still running
+    sla_risk_at = DateTimeField(null=True)  # the earliest moment a running one is at risk
+    sla_alert_at = DateTimeField(null=True)  # when the tick must look at it again
 
     @property
     def is_open(self) -> bool:
@@ -123,4 +130,22 @@ class Attachment(BaseModel):
     content_type = CharField()
     size = IntegerField()
     sha256 = CharField()
+    created_at = DateTimeField(default=clock.now)
+
+
+class SlaPause(BaseModel):
+    """A time the resolution clock stood still (waiting on the customer, or resolved)."""
+
+    ticket = ForeignKeyField(Ticket, backref="sla_pauses", on_delete="CASCADE")
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+
+
+class SlaNotice(BaseModel):
+    """An at-risk or breach warning that was sent: one per ticket, target, kind, round."""
+
+    ticket = ForeignKeyField(Ticket, on_delete="CASCADE")
+    target = CharField()
+    kind = CharField()
+    started_at = DateTimeField()
     created_at = DateTimeField(default=clock.now)

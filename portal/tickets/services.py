@@ -17,7 +17,7 @@ from portal.db import transaction
 from portal.errors import N_, NotFound, ServiceError
 from portal.numbers import parse_id
 from portal.text import render_markdown
-from portal.tickets import events, policy, uploads
+from portal.tickets import events, policy, sla_clock, uploads
 from portal.tickets.models import (
     INCIDENT_STATES,
     SEVERITIES,
@@ -358,6 +358,7 @@ def _create(user: User, data: TicketInput, c: _Checked, stored) -> Ticket:
             Attachment.create(message=message, ticket=ticket, filename=item.filename,
                               stored_name=item.stored_name, content_type=item.content_type,
                               size=item.size, sha256=item.sha256, created_at=now)
+        sla_clock.filed(ticket)
         events.ticket_filed.send(ticket, message=message)
     return ticket
 
@@ -441,7 +442,7 @@ def page_context(ticket: Ticket, viewer: User) -> dict:
 
     context = {"ref": format_number(ticket.number), "participants": participants_of(ticket),
                "next_statuses": [s for s in STATUSES if s in TRANSITIONS[ticket.status]],
-               "agents": []}
+               "agents": [], "sla": sla_clock.shown(ticket, viewer.is_staff)}
     if viewer.is_staff:
         context["agents"] = active_staff()
     else:

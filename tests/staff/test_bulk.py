@@ -45,7 +45,7 @@ def test_assign_and_priority_write_events_like_single_changes(desk):
     outcome = bulk.bulk_change(agent, _numbers(t, "new"), "priority", "1", "Outage")
     assert Ticket.get_by_id(t["new"].id).priority == 1
     assert Message.select().where((Message.ticket == t["new"]) & (Message.kind == "event")
-                                  & Message.body.contains('"priority"')).count() == 1
+                                  & Message.body.contains('"event": "priority"')).count() == 1
 
 
 @pytest.mark.parametrize("action, value, reason, field", [
