@@ -7,11 +7,22 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.guards import admin_required
 from portal.accounts.models import Organization, User
-from portal.admin import audit, mailroom, orgs, outbox, plans, products, types, users
+from portal.admin import (
+    audit,
+    calendars,
+    mailroom,
+    orgs,
+    outbox,
+    plans,
+    policies,
+    products,
+    types,
+    users,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# endpoint, label; calendars and SLA policies come with the service-level pages
+# endpoint, label
 SECTIONS = [
     ("admin.index", _l("Overview")), ("admin.orgs", _l("Organizations")),
     ("admin.users", _l("Users")), ("admin.plans", _l("Plans")),
@@ -31,6 +42,9 @@ ROUTES = [  # rule, endpoint, view, methods
     ("/types/<code>", "type", types.edit, ["GET", "POST"]),
     ("/products", "products", products.index, ["GET", "POST"]),
     ("/products/<code>", "product", products.edit, ["GET", "POST"]),
+    ("/calendars", "calendars", calendars.index, ["GET", "POST"]),
+    ("/calendars/<int:calendar_id>", "calendar", calendars.edit, ["GET", "POST"]),
+    ("/sla", "sla", policies.index, ["GET", "POST"]),
     ("/audit", "audit", audit.index, ["GET"]),
     ("/audit.csv", "audit_csv", audit.export, ["GET"]),
     ("/outbox", "outbox", outbox.index, ["GET"]),

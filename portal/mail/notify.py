@@ -61,7 +61,7 @@ def queue(user: User, template: str, subject: str, ticket: Ticket | None = None,
                        link=ticket_link(ticket) if ticket else settings.get("BASE_URL"),
                        ref=format_number(ticket.number) if ticket else "")
         text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", **context)
+        html = render_html(app, f"mail/{template}.html", context)
         subject = gettext(subject, **context_params(context))
     if ticket is not None:
         subject = f"[{format_number(ticket.number)}] {subject}"
@@ -71,6 +71,23 @@ def queue(user: User, template: str, subject: str, ticket: Ticket | None = None,
         message_id=f"<mdg-{secrets.token_hex(12)}@{domain()}>",
         in_reply_to=thread_id(ticket) if ticket else "",
         reply_to=tokens.reply_address(ticket.number, user.id) if ticket else "")
+
+
+def render_html(app, name: str, context: dict) -> str:
+    """The HTML part, with every template it pulls in escaped.
+
+    Jinja decides autoescape per template by its file name, so a ``.txt`` partial
+    included from an HTML mail would put a subject such as ``<img onerror=…>`` into the
+    mail as markup. The HTML part is therefore rendered in an overlay of the app's
+    environment that escapes in every template; only the sanitizer's ``|safe`` output
+    passes as it is.
+    """
+    env = app.extensions.get("mail_html_env")
+    if env is None:
+        env = app.extensions["mail_html_env"] = app.jinja_env.overlay(autoescape=True)
+    context = dict(context)
+    app.update_template_context(context)
+    return env.get_template(name).render(context)
 
 
 def context_params(context: dict) -> dict:

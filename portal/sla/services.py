@@ -156,26 +156,35 @@ def _changed(what: str) -> int:
 
 
 def set_calendar(name: str, tz: str, hours: list[str], national: str = "",
-                 year_end: bool = False) -> tuple[Calendar, int]:
+                 year_end: bool = False, actor=None) -> tuple[Calendar, int]:
     """Create or replace a calendar's zone, hours and holiday rules (its dated holidays
-    stay); return it and how many open tickets were recomputed."""
+    stay); return it and how many open tickets were recomputed. The audit row names what
+    changed as ``[old, new]``; a save that changes nothing writes none and recomputes none."""
     name = (name or "").strip()
     if not name or len(name) > 64:
         raise ServiceError(N_("A calendar needs a name (64 characters at most)."), "name")
     tz, week = check_timezone((tz or "").strip()), parse_hours(hours)
     national = _check_country(national)
     with transaction():
-        calendar = Calendar.get_or_none(Calendar.name == name) or Calendar(name=name)
-        calendar.timezone, calendar.hours = tz, week
-        calendar.national_holidays, calendar.year_end = national, bool(year_end)
+        calendar = Calendar.get_or_none(Calendar.name == name)
+        new = calendar is None
+        calendar = calendar or Calendar(name=name)
+        wanted = {"timezone": tz, "hours": week, "national_holidays": national,
+                  "year_end": bool(year_end)}
+        changes = {key: [None if new else getattr(calendar, key), value]
+                   for key, value in wanted.items()
+                   if new or getattr(calendar, key) != value}
+        if not changes:
+            return calendar, 0
+        for key, value in wanted.items():
+            setattr(calendar, key, value)
         calendar.updated_at = _now()
         calendar.save()
-        record(None, "calendar", "calendar", calendar.id, name=name, timezone=tz, hours=week,
-               holidays=national, year_end=bool(year_end))
+        record(actor, "calendar", "calendar", calendar.id, name=name, **changes)
     return calendar, _changed(f"calendar {name}")
 
 
-def add_holiday(name: str, day: str, label: str = "", yearly: bool = False
+def add_holiday(name: str, day: str, label: str = "", yearly: bool = False, actor=None
                 ) -> tuple[CalendarHoliday, int]:
     """A closed day on a calendar (every year on that date with ``yearly``)."""
     when = parse_day(day)
@@ -183,14 +192,37 @@ def add_holiday(name: str, day: str, label: str = "", yearly: bool = False
         calendar = get_calendar(name)
         holiday = CalendarHoliday.get_or_none((CalendarHoliday.calendar == calendar)
                                               & (CalendarHoliday.day == when))
+        before = (holiday.name, holiday.yearly) if holiday else (None, None)
         holiday = holiday or CalendarHoliday(calendar=calendar, day=when)
         holiday.name, holiday.yearly = (label or "").strip()[:200], bool(yearly)
+        if before == (holiday.name, holiday.yearly):
+            return holiday, 0
         holiday.save()
         calendar.updated_at = _now()
         calendar.save(only=[Calendar.updated_at])
-        record(None, "holiday", "calendar", calendar.id, day=when.isoformat(),
-               name=holiday.name, yearly=holiday.yearly)
+        record(actor, "holiday", "calendar", calendar.id, calendar=calendar.name,
+               day=when.isoformat(), name=[before[0], holiday.name],
+               yearly=[before[1], holiday.yearly])
     return holiday, _changed(f"calendar {calendar.name}")
+
+
+def remove_holiday(name: str, day: str, actor=None) -> int:
+    """Open the calendar again on a dated holiday; return how many open tickets were
+    recomputed (none when there was no such holiday)."""
+    when = parse_day(day)
+    with transaction():
+        calendar = get_calendar(name)
+        holiday = CalendarHoliday.get_or_none((CalendarHoliday.calendar == calendar)
+                                              & (CalendarHoliday.day == when))
+        if holiday is None:
+            return 0
+        holiday.delete_instance()
+        calendar.updated_at = _now()
+        calendar.save(only=[Calendar.updated_at])
+        record(actor, "holiday_removed", "calendar", calendar.id, calendar=calendar.name,
+               day=when.isoformat(), name=[holiday.name, None],
+               yearly=[holiday.yearly, None])
+    return _changed(f"calendar {calendar.name}")
 
 
 def get_calendar(name: str) -> Calendar:
@@ -214,9 +246,11 @@ def check_priority(value) -> int:
 
 
 def set_policy(plan: str, priority, first_response: str, resolution: str,
-               next_response: str = "", calendar: str | None = None) -> tuple[list, int]:
+               next_response: str = "", calendar: str | None = None, actor=None
+               ) -> tuple[list, int]:
     """Replace the targets of ``plan`` at ``priority``: each counted on ``calendar``, or
-    around the clock when it is None. Without ``next_response`` there is no such target."""
+    around the clock when it is None. Without ``next_response`` there is no such target.
+    The audit row names what changed as ``[old, new]``; an unchanged row writes none."""
     chosen = get_plan(plan)
     level = check_priority(priority)
     minutes = {"first_response": parse_duration(first_response),
@@ -225,14 +259,25 @@ def set_policy(plan: str, priority, first_response: str, resolution: str,
         minutes["next_response"] = parse_duration(next_response)
     with transaction():
         cover = get_calendar(calendar) if calendar is not None else None
-        SlaPolicy.delete().where((SlaPolicy.plan == chosen)
-                                 & (SlaPolicy.priority == level)).execute()
+        where = (SlaPolicy.plan == chosen) & (SlaPolicy.priority == level)
+        old_rows = list(SlaPolicy.select(SlaPolicy, Calendar)
+                        .join(Calendar, JOIN.LEFT_OUTER).where(where))
+        before = {row.target: format_duration(row.minutes) for row in old_rows}
+        after = {target: format_duration(m) for target, m in minutes.items()}
+        changes = {target: [before.get(target), after.get(target)] for target in TARGETS
+                   if before.get(target) != after.get(target)}
+        old_cover = sorted({row.calendar.name if row.calendar_id else "24x7"
+                            for row in old_rows})
+        new_cover = cover.name if cover else "24x7"
+        if old_cover != [new_cover]:
+            changes["calendar"] = [", ".join(old_cover) or None, new_cover]
+        if not changes:
+            return old_rows, 0
+        SlaPolicy.delete().where(where).execute()
         rows = [SlaPolicy.create(plan=chosen, priority=level, target=target,
                                  minutes=minutes[target], calendar=cover, updated_at=_now())
                 for target in TARGETS if target in minutes]
-        record(None, "sla", "plan", chosen.id, priority=level,
-               calendar=cover.name if cover else "24x7",
-               **{target: format_duration(m) for target, m in minutes.items()})
+        record(actor, "sla", "plan", chosen.id, plan=chosen.code, priority=level, **changes)
     return rows, _changed(f"sla {chosen.code} {level}")
 
 
