@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 
 from markupsafe import Markup, escape
 
-from portal.db import db
-from portal.kb.textforms import Term, content_terms, index_form, normalize, parse
+from portal.db import db, is_postgres
+from portal.kb.textforms import Term, content_terms, index_form, normalize, parse, tsvector_form
 
 CANDIDATES = 200
 RARITY_CAP = 50  # counting further does not change which words are rare
@@ -54,6 +54,12 @@ class Hit:
 
 def index_article(article_id: int, title: str, plain: str) -> None:
     """Add one published article (call inside the transaction that publishes it)."""
+    if is_postgres():
+        db.execute_sql("INSERT INTO article_fts (rowid, text) VALUES (?, ?::tsvector)",
+                       (article_id, tsvector_form(title + "\n" + plain, positions=False)))
+        db.execute_sql("INSERT INTO article_title_fts (rowid, title) VALUES (?, ?::tsvector)",
+                       (article_id, tsvector_form(title, positions=True)))
+        return
     title_form = index_form(title)
     db.execute_sql("INSERT INTO article_fts (rowid, text) VALUES (?, ?)",
                    (article_id, title_form + " " + index_form(plain)))
@@ -63,6 +69,10 @@ def index_article(article_id: int, title: str, plain: str) -> None:
 
 def unindex_article(article_id: int, title: str, plain: str) -> None:
     """Remove an article as it was indexed (contentless tables need the old text)."""
+    if is_postgres():
+        db.execute_sql("DELETE FROM article_fts WHERE rowid = ?", (article_id,))
+        db.execute_sql("DELETE FROM article_title_fts WHERE rowid = ?", (article_id,))
+        return
     title_form = index_form(title)
     db.execute_sql(
         "INSERT INTO article_fts (article_fts, rowid, text) VALUES ('delete', ?, ?)",
@@ -74,15 +84,24 @@ def unindex_article(article_id: int, title: str, plain: str) -> None:
 
 def rebuild() -> int:
     """Empty both indexes and index every published article again; return the count."""
-    db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
-    db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
+    postgres = is_postgres()
+    if postgres:
+        db.execute_sql("DELETE FROM article_fts")
+        db.execute_sql("DELETE FROM article_title_fts")
+    else:
+        db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+        db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
     rows = db.execute_sql("SELECT id, title, plain FROM article WHERE status = 'published'")
     count = 0
     for article_id, title, plain in rows.fetchall():
         index_article(article_id, title, plain)
         count += 1
-    db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
-    db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('optimize')")
+    if postgres:
+        db.execute_sql("ANALYZE article_fts")
+        db.execute_sql("ANALYZE article_title_fts")
+    else:
+        db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
+        db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('optimize')")
     return count
 
 
@@ -91,6 +110,12 @@ def rebuild() -> int:
 def _match(table: str, expr: str, scored: bool = False,
            cap: int = CANDIDATES + 1) -> list[tuple[int, float]]:
     """Newest matches first, at most ``cap``, with bm25 when ``scored``."""
+    if is_postgres():
+        column = _PG_COLUMN[table]
+        score = f"length({column})" if scored else "0"
+        sql = (f"SELECT rowid, {score} FROM {table} WHERE {column} @@ ?::tsquery "  # noqa: S608
+               "ORDER BY rowid DESC LIMIT ?")
+        return db.execute_sql(sql, (expr, cap)).fetchall()
     score = f"bm25({table})" if scored else "0"
     # Only our own table names are formatted in; every value is bound.
     sql = (f"SELECT rowid, {score} FROM {table} WHERE {table} MATCH ? "  # noqa: S608
@@ -98,12 +123,26 @@ def _match(table: str, expr: str, scored: bool = False,
     return db.execute_sql(sql, (expr, cap)).fetchall()
 
 
+_PG_COLUMN = {"article_fts": "text", "article_title_fts": "title"}
+
+
 def _body(terms: list[Term]) -> str:
+    if is_postgres():
+        return " & ".join(t.tsquery(phrases=False) for t in terms)
     return " AND ".join(t.fts(phrases=False) for t in terms)
 
 
 def _title(terms: list[Term]) -> str:
+    if is_postgres():
+        return " & ".join(t.tsquery() for t in terms)
     return " AND ".join(t.fts() for t in terms)
+
+
+def _phrases(expr: str) -> int:
+    """How many phrases (FTS5) or lexemes outside phrases (tsquery) ``expr`` holds."""
+    if '"' in expr:
+        return expr.count('"') // 2
+    return expr.count("'") // 2 - expr.count("<->")
 
 
 @dataclass
@@ -122,7 +161,7 @@ class _Found:
 def _ranked_ids(table: str, expr: str) -> dict[int, float]:
     """Matches with a score: bm25 for a small set of a short query, else newest first."""
     rows = _match(table, expr)
-    if rows and len(rows) <= CANDIDATES and expr.count('"') <= 2 * MAX_SCORED_PHRASES:
+    if rows and len(rows) <= CANDIDATES and _phrases(expr) <= MAX_SCORED_PHRASES:
         return dict(_match(table, expr, scored=True))
     # A common word: keep FTS5's newest-first order instead of ranking everything.
     return {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}
@@ -246,9 +285,11 @@ def _confirmed(text: str, checks: list[Term], any_word: bool) -> bool:
 def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
     """Articles ``ids`` in that order, each with its plain text."""
     marks = ",".join("?" * len(ids))
+    # SQLite must look the ids up by key, not by the status index: ``+status`` says so.
+    status = "status" if is_postgres() else "+status"
     rows = {row[0]: row for row in db.execute_sql(
         "SELECT id, slug, title, kind, language, category, plain FROM article "  # noqa: S608
-        f"WHERE id IN ({marks}) AND +status = 'published'", tuple(ids)).fetchall()}
+        f"WHERE id IN ({marks}) AND {status} = 'published'", tuple(ids)).fetchall()}
     out = []
     for rid in ids:
         if rid in rows:
