@@ -39,6 +39,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "AUTO_CLOSE_DAYS": (7, int),  # resolved this long: closed
     "TICK_SECONDS": (60, int),  # how often `portal serve` runs the tick
     "MAIL_WORKER_SECONDS": (10, int),  # how often `portal serve` sends what is due
+    "LEASE_GRACE_SECONDS": (30, int),  # a silent job holder keeps its lease this long
     "IMAP_HOST": ("", str),  # empty: no mailbox polling
     "IMAP_PORT": (993, int),
     "IMAP_TLS": ("ssl", str),  # ssl, starttls, or none (a relay on the same host)

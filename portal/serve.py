@@ -8,6 +8,7 @@ import time
 
 from gunicorn.app.base import BaseApplication
 
+from portal import jobs
 from portal.db import db, refresh_statistics
 
 
@@ -27,36 +28,55 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def _every(seconds: int, job, name: str, server) -> None:
+def _every(seconds: int, job, name: str, server, owner: str, grace: int) -> None:
+    """Run ``job`` every ``seconds`` under the lease ``name``, whichever server holds it."""
+    lease = seconds + grace
+
     def loop() -> None:
         while True:
-            time.sleep(seconds)
             try:
-                job()
+                jobs.run_once(name, owner, lease, job)
             except Exception:  # keep going; the next round retries
                 server.log.exception("%s failed", name)
             finally:
                 if not db.is_closed():
                     db.close()
+            time.sleep(seconds)
 
-    threading.Thread(target=loop, name=name, daemon=True).start()
+    threading.Thread(target=loop, name=f"portal-{name}", daemon=True).start()
+
+
+def background_jobs(app) -> list[tuple[str, int, object]]:
+    """(lease name, interval in seconds, job) for every job ``portal serve`` runs."""
+    from portal.mail import imap, sender
+    from portal.tickets import lifecycle
+
+    def mail() -> None:
+        with app.app_context():
+            sender.send_due()
+
+    def mailbox() -> None:
+        with app.app_context():
+            imap.poll_once()
+
+    every_mail = app.config.get("MAIL_WORKER_SECONDS", 10)
+    return [
+        ("tick", app.config.get("TICK_SECONDS", 60), lifecycle.tick),
+        ("mail-sender", every_mail, mail),
+        ("imap-poller", every_mail, mailbox),
+        ("statistics", 3600, refresh_statistics),
+    ]
 
 
 def _background(app):
-    """The gunicorn master runs the tick and the mail sender in threads of its own."""
+    """The gunicorn master runs each job in a thread of its own, under its lease."""
 
     def when_ready(server) -> None:
-        from portal.mail import imap, sender
-        from portal.tickets import lifecycle
-
-        def mail() -> None:
-            with app.app_context():
-                sender.send_due()
-                imap.poll_once()
-
-        _every(app.config.get("TICK_SECONDS", 60), lifecycle.tick, "portal-tick", server)
-        _every(3600, refresh_statistics, "portal-analyze", server)
-        _every(app.config.get("MAIL_WORKER_SECONDS", 10), mail, "portal-mail", server)
+        owner = jobs.new_owner()
+        server.log.info("background jobs run as %s", owner)
+        for name, seconds, job in background_jobs(app):
+            _every(seconds, job, name, server, owner,
+                   app.config.get("LEASE_GRACE_SECONDS", jobs.GRACE_SECONDS))
 
     return when_ready
 
