@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import threading
 import time
 
@@ -28,7 +30,7 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def _every(seconds: int, job, name: str, server, owner: str, grace: int) -> None:
+def _every(seconds: int, job, name: str, log, owner: str, grace: int) -> None:
     """Run ``job`` every ``seconds`` under the lease ``name``, whichever server holds it."""
     lease = seconds + grace
 
@@ -37,7 +39,7 @@ def _every(seconds: int, job, name: str, server, owner: str, grace: int) -> None
             try:
                 jobs.run_once(name, owner, lease, job)
             except Exception:  # keep going; the next round retries
-                server.log.exception("%s failed", name)
+                log.exception("%s failed", name)
             finally:
                 if not db.is_closed():
                     db.close()
@@ -69,16 +71,58 @@ def background_jobs(app) -> list[tuple[str, int, object]]:
 
 
 def _background(app):
-    """The gunicorn master runs each job in a thread of its own, under its lease."""
+    """Hooks that give the background jobs a process of their own beside the workers.
+
+    The gunicorn master itself never opens the database: a SQLite connection (or a lock
+    it holds) in the master at the moment it forks a worker would live on in the worker
+    as a lock nobody releases, and every write there would wait for it until "database
+    is locked". So once the master is ready it forks one job process, which runs each job
+    in a thread under its lease, hands its leases back when the server stops, and ends
+    when the master is gone.
+    """
+    owner = jobs.new_owner()
+    child: dict[str, int] = {}
 
     def when_ready(server) -> None:
-        owner = jobs.new_owner()
         server.log.info("background jobs run as %s", owner)
-        for name, seconds, job in background_jobs(app):
-            _every(seconds, job, name, server, owner,
-                   app.config.get("LEASE_GRACE_SECONDS", jobs.GRACE_SECONDS))
+        pid = os.fork()
+        if pid:
+            child["pid"] = pid
+            return
+        _job_process(app, owner, server.log)
 
-    return when_ready
+    def on_exit(server) -> None:
+        if "pid" in child:
+            try:
+                os.kill(child["pid"], signal.SIGTERM)
+                os.waitpid(child["pid"], 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+
+    return when_ready, on_exit
+
+
+def _job_process(app, owner: str, log) -> None:
+    """The job process: never returns (it leaves with ``os._exit``)."""
+    master = os.getppid()
+    for number in (signal.SIGHUP, signal.SIGQUIT, signal.SIGINT, signal.SIGUSR1,
+                   signal.SIGUSR2, signal.SIGWINCH, signal.SIGTTIN, signal.SIGTTOU,
+                   signal.SIGCHLD):
+        signal.signal(number, signal.SIG_DFL)  # the master's handlers are not ours
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        grace = app.config.get("LEASE_GRACE_SECONDS", jobs.GRACE_SECONDS)
+        for name, seconds, job in background_jobs(app):
+            _every(seconds, job, name, log, owner, grace)
+        while not stop.wait(1) and os.getppid() == master:
+            pass
+        for name, _, _ in background_jobs(app):
+            jobs.release(name, owner)
+    except Exception:  # the database may be what is going away
+        log.exception("background jobs stopped")
+    finally:
+        os._exit(0)
 
 
 def freeze_startup_objects() -> None:
@@ -96,7 +140,7 @@ def freeze_startup_objects() -> None:
 
 
 def _post_fork(server, worker) -> None:
-    # A SQLite connection must never cross a fork: each worker opens its own.
+    # Each worker opens its own connections (the master holds none; see _background).
     if not db.is_closed():
         db.close()
 
@@ -107,6 +151,7 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
     if not db.is_closed():
         db.close()
     freeze_startup_objects()
+    when_ready, on_exit = _background(app)
     _Gunicorn(app, {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -117,7 +162,8 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         "accesslog": "-",
         "errorlog": "-",
         "post_fork": _post_fork,
-        "when_ready": _background(app),
+        "when_ready": when_ready,
+        "on_exit": on_exit,
         "proc_name": "madoguchi",
     }).run()
 
