@@ -123,8 +123,11 @@ def translate_step(sql: str, kinds: Mapping[tuple[str, str], str]) -> list[str]:
         columns = [c.strip() for c in _split_top_level(fts.group(2))
                    if "=" not in c]
         defs = ", ".join(f"{c} TSVECTOR NOT NULL" for c in columns)
+        # No pending list (fastupdate): every query would scan it row by row until the
+        # next vacuum; a search index is read far more often than written.
         return [f"CREATE TABLE {table} (rowid INTEGER PRIMARY KEY, {defs})"] + [
-            f"CREATE INDEX {table}_{c} ON {table} USING GIN ({c})" for c in columns]
+            f"CREATE INDEX {table}_{c} ON {table} USING GIN ({c}) WITH (fastupdate = off)"
+            for c in columns]
     create = _CREATE_TABLE.match(sql)
     if create:
         table, body = create.group(1), create.group(2)

@@ -38,7 +38,8 @@ def test_fts5_becomes_tsvector_tables_with_gin_indexes():
         text, content='', detail=none, tokenize='unicode61 remove_diacritics 0')""", {})
     assert out == ["CREATE TABLE article_fts (rowid INTEGER PRIMARY KEY,"
                    " text TSVECTOR NOT NULL)",
-                   "CREATE INDEX article_fts_text ON article_fts USING GIN (text)"]
+                   "CREATE INDEX article_fts_text ON article_fts USING GIN (text)"
+                   " WITH (fastupdate = off)"]
 
 
 def test_raw_statements_take_question_marks_and_the_user_table():

@@ -160,9 +160,10 @@ class _Found:
 
 def _ranked_ids(table: str, expr: str) -> dict[int, float]:
     """Matches with a score: bm25 for a small set of a short query, else newest first."""
-    rows = _match(table, expr)
+    # On PostgreSQL the score (the row's length) costs nothing more: ask for it at once.
+    rows = _match(table, expr, scored=is_postgres())
     if rows and len(rows) <= CANDIDATES and _phrases(expr) <= MAX_SCORED_PHRASES:
-        return dict(_match(table, expr, scored=True))
+        return dict(rows) if is_postgres() else dict(_match(table, expr, scored=True))
     # A common word: keep FTS5's newest-first order instead of ranking everything.
     return {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}
 
@@ -250,9 +251,7 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
             limit: int) -> list[Hit]:
     """Order the candidates, then confirm and dress the best ``limit`` of them."""
     ids = tuple(set(found.scores) | found.title_ids)
-    marks = ",".join("?" * len(ids))
-    rows = db.execute_sql(f"SELECT id, language FROM article WHERE id IN ({marks})",  # noqa: S608
-                          ids).fetchall()
+    rows = db.execute_sql(*_ids_in("SELECT id, language FROM article WHERE", ids)).fetchall()
     def rank(row: tuple[int, str]) -> tuple:
         return (row[0] not in found.title_ids, row[1] != language,
                 found.scores.get(row[0], 1e9), -row[0])
@@ -275,6 +274,14 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
     return hits
 
 
+def _ids_in(head: str, ids) -> tuple[str, tuple]:
+    """``head id IN (…)`` with ``ids`` bound: one array parameter on PostgreSQL, so the
+    statement's text stays the same (and prepared) whatever the number of ids."""
+    if is_postgres():
+        return f"{head} id = ANY(%s)", (list(ids),)
+    return f"{head} id IN ({','.join('?' * len(ids))})", tuple(ids)
+
+
 def _confirmed(text: str, checks: list[Term], any_word: bool) -> bool:
     """Whether the words matched loosely (bigrams in any order) are really in ``text``."""
     text = normalize(text)
@@ -284,12 +291,12 @@ def _confirmed(text: str, checks: list[Term], any_word: bool) -> bool:
 
 def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
     """Articles ``ids`` in that order, each with its plain text."""
-    marks = ",".join("?" * len(ids))
     # SQLite must look the ids up by key, not by the status index: ``+status`` says so.
     status = "status" if is_postgres() else "+status"
+    sql, params = _ids_in("SELECT id, slug, title, kind, language, category, plain FROM article"
+                          " WHERE", ids)
     rows = {row[0]: row for row in db.execute_sql(
-        "SELECT id, slug, title, kind, language, category, plain FROM article "  # noqa: S608
-        f"WHERE id IN ({marks}) AND {status} = 'published'", tuple(ids)).fetchall()}
+        f"{sql} AND {status} = 'published'", params).fetchall()}
     out = []
     for rid in ids:
         if rid in rows:
