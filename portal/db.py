@@ -80,8 +80,12 @@ class PortalPostgres(PostgresqlDatabase):
     """PostgreSQL through psycopg 3, taking raw SQL in SQLite's dialect as well."""
 
     def __init__(self, url: str):
+        # No server-side prepared statements: after five runs PostgreSQL may switch a
+        # prepared statement to a generic plan, which cannot know how common a searched
+        # word is and sorted 25,000 matches for a word a backward scan finds at once
+        # (90 ms instead of 0.5 ms at 100,000 articles).
         super().__init__(url, prefer_psycopg3=True, connect_timeout=5,
-                         application_name="madoguchi")
+                         application_name="madoguchi", prepare_threshold=None)
 
     def execute_sql(self, sql, params=None):
         # Peewee's own statements use %s; ours (and the schema steps) use ?.

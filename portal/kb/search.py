@@ -92,17 +92,39 @@ def rebuild() -> int:
         db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
         db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
     rows = db.execute_sql("SELECT id, title, plain FROM article WHERE status = 'published'")
+    if postgres:
+        return _rebuild_postgres(rows.fetchall())
     count = 0
     for article_id, title, plain in rows.fetchall():
         index_article(article_id, title, plain)
         count += 1
-    if postgres:
-        db.execute_sql("ANALYZE article_fts")
-        db.execute_sql("ANALYZE article_title_fts")
-    else:
-        db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
-        db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('optimize')")
+    db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
+    db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('optimize')")
     return count
+
+
+_GIN = {"article_fts": "article_fts_text", "article_title_fts": "article_title_fts_title"}
+
+
+def _rebuild_postgres(rows: list[tuple]) -> int:
+    """Fill both tables in batches; the GIN indexes take the rows through their pending
+    list, merged once at the end (row by row the 100,000 articles took 124 s)."""
+    for index in _GIN.values():
+        db.execute_sql(f"ALTER INDEX {index} SET (fastupdate = on)")
+    cursor = db.cursor()
+    for start in range(0, len(rows), 1000):
+        batch = rows[start:start + 1000]
+        cursor.executemany("INSERT INTO article_fts (rowid, text) VALUES (%s, %s::tsvector)",
+                           [(i, tsvector_form(t + "\n" + p, positions=False))
+                            for i, t, p in batch])
+        cursor.executemany("INSERT INTO article_title_fts (rowid, title)"
+                           " VALUES (%s, %s::tsvector)",
+                           [(i, tsvector_form(t, positions=True)) for i, t, _ in batch])
+    for table, index in _GIN.items():
+        db.execute_sql("SELECT gin_clean_pending_list(?::regclass)", (index,))
+        db.execute_sql(f"ALTER INDEX {index} SET (fastupdate = off)")
+        db.execute_sql(f"ANALYZE {table}")
+    return len(rows)
 
 
 # --- asking it ------------------------------------------------------------------------
@@ -197,11 +219,24 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     return found
 
 
+def _count(table: str, expr: str, cap: int) -> int:
+    """How many articles match, counting no further than ``cap``."""
+    if not is_postgres():
+        return len(_match(table, expr, cap=cap))
+    # In no particular order: PostgreSQL stops at ``cap`` whichever way it reads, where
+    # "newest first" made it choose between a backward walk (slow for a rare word) and
+    # sorting every match (slow for a common one) on estimates alone.
+    column = _PG_COLUMN[table]
+    sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {column} @@ ?::tsquery"  # noqa: S608
+           " LIMIT ?) AS capped")
+    return db.execute_sql(sql, (expr, cap)).fetchone()[0]
+
+
 def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
     """The ``keep`` words found in the fewest articles (for long text)."""
     frequency = {}
     for term in terms:
-        found = len(_match("article_fts", _body([term]), cap=RARITY_CAP))
+        found = _count("article_fts", _body([term]), RARITY_CAP)
         if found:  # a word found nowhere helps nobody
             frequency[term] = found
     return sorted(frequency, key=frequency.get)[:keep]
