@@ -2,6 +2,9 @@
 
     python bench/kb_search.py              # 1k, 10k and 100k articles
     python bench/kb_search.py --sizes 1000 # a quick look
+    python bench/kb_search.py --database postgresql://postgres@127.0.0.1/test
+                                           # the same on PostgreSQL (databases
+                                           # madoguchi_bench_kb<size> on that server)
 
 For each corpus size it reports, over a fixed list of realistic queries:
 
@@ -16,13 +19,15 @@ For each corpus size it reports, over a fixed list of realistic queries:
   one edited article (``save_article`` of a published article, all in one transaction).
 
 Budgets are checked at 100k (or the largest size run); the exit status is 1 if any fails.
-Databases are cached in ``bench/.work`` so a re-run skips the build.
+Databases are cached in ``bench/.work`` (on PostgreSQL: kept on the server) so a
+re-run skips the build. ``PORTAL_BENCH_DATABASE`` may stand for ``--database``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import time
@@ -39,7 +44,7 @@ from portal import create_app  # noqa: E402
 from portal.accounts import services as accounts  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.bootstrap import prepare  # noqa: E402
-from portal.db import db  # noqa: E402
+from portal.db import db, is_postgres  # noqa: E402
 from portal.kb import search, services  # noqa: E402
 from portal.kb.models import Article  # noqa: E402
 from portal.serve import freeze_startup_objects  # noqa: E402
@@ -66,11 +71,25 @@ BUDGET = {"p50": 3.0, "p95": 10.0, "max": 25.0, "ratio_p50": 2.0, "ratio_p95": 1
           "index_ratio": 0.75, "rebuild_s": 60.0, "reindex_ms": 25.0}
 
 
-def build(size: int):
+def postgres_database(server: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``server`` (created when missing)."""
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                             (name,)).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return server.rpartition("/")[0] + "/" + name
+
+
+def build(size: int, server: str = ""):
     """An app on a cached database holding ``size`` published articles."""
     work = HERE / ".work" / f"kb{size}"
     work.mkdir(parents=True, exist_ok=True)
-    app = create_app({"INSTANCE_PATH": str(work), "SECRET_KEY": "bench", "TESTING": False})
+    config = {"INSTANCE_PATH": str(work), "SECRET_KEY": "bench", "TESTING": False}
+    if server:
+        config["DATABASE"] = postgres_database(server, f"madoguchi_bench_kb{size}")
+    app = create_app(config)
     db.connect(reuse_if_open=True)
     prepare()
     if Article.select().count() != size:
@@ -81,14 +100,15 @@ def build(size: int):
             html = "<p>" + a["body"] + "</p>"
             rows.append((i, f"a{i}", a["title"], a["body"], html, a["body"], a["kind"],
                          a["category"], a["language"], "published"))
+        mark = "%s" if is_postgres() else "?"
         with db.atomic():
             db.execute_sql("DELETE FROM article")
-            db.connection().executemany(
-                "INSERT INTO article (id, slug, title, body, body_html, plain, kind, category,"
-                " language, status, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,datetime('now'),datetime('now'))", rows)
+            insert = ("INSERT INTO article (id, slug, title, body, body_html, plain, kind,"  # noqa: S608
+                      " category, language, status, created_at, updated_at) VALUES"
+                      f" ({', '.join([mark] * 10)}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+            db.cursor().executemany(insert, rows)
         services.reindex()
-        db.execute_sql("VACUUM")
+        db.execute_sql("VACUUM ANALYZE" if is_postgres() else "VACUUM")
         print(f"  built {size:,} articles in {time.perf_counter() - started:.1f}s", flush=True)
     return app
 
@@ -162,13 +182,22 @@ def measure(app) -> dict[str, tuple[dict, dict[str, dict]]]:
 
 
 def sizes_and_rebuild() -> dict[str, float]:
-    text = db.execute_sql("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(body AS BLOB)))"
-                          " FROM article").fetchone()[0]
-    index = db.execute_sql("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'article_fts%'"
-                           " OR name LIKE 'article_title_fts%'").fetchone()[0]
+    if is_postgres():
+        text = db.execute_sql("SELECT SUM(octet_length(title) + octet_length(body))"
+                              " FROM article").fetchone()[0]
+        # Tables, their TOAST and GIN indexes: everything the two indexes take on disk.
+        index = db.execute_sql("SELECT pg_total_relation_size('article_fts')"
+                               " + pg_total_relation_size('article_title_fts')").fetchone()[0]
+    else:
+        text = db.execute_sql("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(body AS"
+                              " BLOB))) FROM article").fetchone()[0]
+        index = db.execute_sql("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'article_fts%'"
+                               " OR name LIKE 'article_title_fts%'").fetchone()[0]
     started = time.perf_counter()
     services.reindex()
     rebuild = time.perf_counter() - started
+    if is_postgres():
+        db.execute_sql("VACUUM ANALYZE")  # the rebuild's dead rows, before the next run
     article = Article.get_by_id(Article.select(Article.id).order_by(Article.id).first().id)
     samples = []
     for i in range(10):
@@ -188,12 +217,14 @@ def row(label: str, p: dict[str, float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--database", default=os.environ.get("PORTAL_BENCH_DATABASE", ""),
+                        help="a postgresql:// URL: run on that PostgreSQL server")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     failures = []
     for size in sizes:
         print(f"\n== {size:,} articles")
-        app = build(size)
+        app = build(size, args.database)
         results = measure(app)
         (bare, bare_kinds), (request, request_kinds), (signed, signed_kinds) = results.values()
         for kind, b in bare_kinds.items():

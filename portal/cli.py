@@ -22,9 +22,23 @@ class TemporaryFailure(click.ClickException):
     exit_code = 75
 
 
+def _database_error(err: Exception) -> str:
+    """``database <url without password>: <first line of the driver's message>``."""
+    from portal import settings
+    from portal.db import safe_url
+
+    target = safe_url(str(settings.get("DATABASE", "")))
+    reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+    return f"database {target}: {reason}"
+
+
 def _one_line(err: Exception) -> str:
+    from peewee import InterfaceError, OperationalError
+
     if isinstance(err, ServiceError):
         return err.text()
+    if isinstance(err, (OperationalError, InterfaceError)):
+        return _database_error(err)
     if isinstance(err, OSError) and err.strerror:
         return f"{err.strerror}: {err.filename}" if err.filename else err.strerror
     first = (str(err).strip().splitlines() or [""])[0]
@@ -307,13 +321,27 @@ def backup_command(path: Path) -> None:
     click.echo(f"backup written to {path} ({size:,} bytes)")
 
 
+@click.command("migrate-data")
+@click.option("--from", "source", required=True, help="database URL or SQLite file to copy")
+@click.option("--to", "target", required=True, help="an empty database URL or SQLite file")
+def migrate_data_command(source: str, target: str) -> None:
+    """Copy a whole portal into an empty database (e.g. SQLite to PostgreSQL), verified."""
+    from portal.datamove import DataMoveError, migrate_data
+
+    try:
+        migrate_data(source, target, report=click.echo)
+    except DataMoveError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo("copied and verified")
+
+
 COMMANDS = [
     init_command, demo_command, create_org_command, create_user_command,
     deactivate_user_command, activate_user_command, deactivate_org_command, invite_command,
     serve_command,
     tick_command, mail_worker_command, mail_ingest_command, reindex_command,
-    import_articles_command, export_articles_command, backup_command, calendar_group,
-    sla_group,
+    import_articles_command, export_articles_command, backup_command, migrate_data_command,
+    calendar_group, sla_group,
 ]
 
 
@@ -332,6 +360,18 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(name="portal", create_app=_create_app, add_default_commands=False,
-                  load_dotenv=False, set_debug_flag=False,
-                  help="Madoguchi support portal: set-up and operations.")
+class _PortalGroup(FlaskGroup):
+    """The command group; a database that cannot be reached is one line, exit 1."""
+
+    def invoke(self, ctx):
+        from peewee import InterfaceError, OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as err:
+            raise click.ClickException(_database_error(err)) from None
+
+
+main = _PortalGroup(name="portal", create_app=_create_app, add_default_commands=False,
+                    load_dotenv=False, set_debug_flag=False,
+                    help="Madoguchi support portal: set-up and operations.")

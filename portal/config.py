@@ -43,6 +43,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "TICK_SECONDS": (60, int),  # how often `portal serve` runs the tick
     "INVITES_PER_DAY": (20, int),  # invitations an organization may send in 24 hours
     "MAIL_WORKER_SECONDS": (10, int),  # how often `portal serve` sends what is due
+    "LEASE_GRACE_SECONDS": (30, int),  # a silent job holder keeps its lease this long
     "IMAP_HOST": ("", str),  # empty: no mailbox polling
     "IMAP_PORT": (993, int),
     "IMAP_TLS": ("ssl", str),  # ssl, starttls, or none (a relay on the same host)

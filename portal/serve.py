@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import os
+import signal
 import threading
 import time
 
 from gunicorn.app.base import BaseApplication
 
+from portal import jobs
 from portal.db import db, refresh_statistics
 
 
@@ -27,42 +30,103 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def _every(seconds: int, job, name: str, server) -> None:
+def _every(seconds: int, job, name: str, log, owner: str, grace: int) -> None:
+    """Run ``job`` every ``seconds`` under the lease ``name``, whichever server holds it."""
+    lease = seconds + grace
+
     def loop() -> None:
         while True:
-            time.sleep(seconds)
             try:
-                job()
+                jobs.run_once(name, owner, lease, job)
             except Exception:  # keep going; the next round retries
-                server.log.exception("%s failed", name)
+                log.exception("%s failed", name)
             finally:
                 if not db.is_closed():
                     db.close()
+            time.sleep(seconds)
 
-    threading.Thread(target=loop, name=name, daemon=True).start()
+    threading.Thread(target=loop, name=f"portal-{name}", daemon=True).start()
+
+
+def background_jobs(app) -> list[tuple[str, int, object]]:
+    """(lease name, interval in seconds, job) for every job ``portal serve`` runs."""
+    from portal.mail import imap, sender
+    from portal.tickets import lifecycle, sla_clock
+
+    def tick() -> None:
+        lifecycle.tick()
+        sla_clock.tick()
+
+    def mail() -> None:
+        with app.app_context():
+            sender.send_due()
+
+    def mailbox() -> None:
+        with app.app_context():
+            imap.poll_once()
+
+    every_mail = app.config.get("MAIL_WORKER_SECONDS", 10)
+    return [
+        ("tick", app.config.get("TICK_SECONDS", 60), tick),
+        ("mail-sender", every_mail, mail),
+        ("imap-poller", every_mail, mailbox),
+        ("statistics", 3600, refresh_statistics),
+    ]
 
 
 def _background(app):
-    """The gunicorn master runs the tick and the mail sender in threads of its own."""
+    """Hooks that give the background jobs a process of their own beside the workers.
+
+    The gunicorn master itself never opens the database: a SQLite connection (or a lock
+    it holds) in the master at the moment it forks a worker would live on in the worker
+    as a lock nobody releases, and every write there would wait for it until "database
+    is locked". So once the master is ready it forks one job process, which runs each job
+    in a thread under its lease, hands its leases back when the server stops, and ends
+    when the master is gone.
+    """
+    owner = jobs.new_owner()
+    child: dict[str, int] = {}
 
     def when_ready(server) -> None:
-        from portal.mail import imap, sender
-        from portal.tickets import lifecycle, sla_clock
+        server.log.info("background jobs run as %s", owner)
+        pid = os.fork()
+        if pid:
+            child["pid"] = pid
+            return
+        _job_process(app, owner, server.log)
 
-        def mail() -> None:
-            with app.app_context():
-                sender.send_due()
-                imap.poll_once()
+    def on_exit(server) -> None:
+        if "pid" in child:
+            try:
+                os.kill(child["pid"], signal.SIGTERM)
+                os.waitpid(child["pid"], 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
 
-        def tick() -> None:
-            lifecycle.tick()
-            sla_clock.tick()
+    return when_ready, on_exit
 
-        _every(app.config.get("TICK_SECONDS", 60), tick, "portal-tick", server)
-        _every(3600, refresh_statistics, "portal-analyze", server)
-        _every(app.config.get("MAIL_WORKER_SECONDS", 10), mail, "portal-mail", server)
 
-    return when_ready
+def _job_process(app, owner: str, log) -> None:
+    """The job process: never returns (it leaves with ``os._exit``)."""
+    master = os.getppid()
+    for number in (signal.SIGHUP, signal.SIGQUIT, signal.SIGINT, signal.SIGUSR1,
+                   signal.SIGUSR2, signal.SIGWINCH, signal.SIGTTIN, signal.SIGTTOU,
+                   signal.SIGCHLD):
+        signal.signal(number, signal.SIG_DFL)  # the master's handlers are not ours
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        grace = app.config.get("LEASE_GRACE_SECONDS", jobs.GRACE_SECONDS)
+        for name, seconds, job in background_jobs(app):
+            _every(seconds, job, name, log, owner, grace)
+        while not stop.wait(1) and os.getppid() == master:
+            pass
+        for name, _, _ in background_jobs(app):
+            jobs.release(name, owner)
+    except Exception:  # the database may be what is going away
+        log.exception("background jobs stopped")
+    finally:
+        os._exit(0)
 
 
 def freeze_startup_objects() -> None:
@@ -80,7 +144,7 @@ def freeze_startup_objects() -> None:
 
 
 def _post_fork(server, worker) -> None:
-    # A SQLite connection must never cross a fork: each worker opens its own.
+    # Each worker opens its own connections (the master holds none; see _background).
     if not db.is_closed():
         db.close()
 
@@ -91,6 +155,7 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
     if not db.is_closed():
         db.close()
     freeze_startup_objects()
+    when_ready, on_exit = _background(app)
     _Gunicorn(app, {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -104,7 +169,8 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         "accesslog": "-",
         "errorlog": "-",
         "post_fork": _post_fork,
-        "when_ready": _background(app),
+        "when_ready": when_ready,
+        "on_exit": on_exit,
         "proc_name": "madoguchi",
     }).run()
 

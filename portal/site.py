@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal import db
+from portal import db, jobs
 from portal.accounts.services import set_locale, take_slot
 from portal.config import LOCALES
 from portal.i18n import LOCALE_COOKIE
@@ -19,9 +19,19 @@ bp = Blueprint("site", __name__)
 
 @bp.route("/healthz")
 def healthz():
-    if db.healthy():
-        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
-    return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    """``ok`` on the first line when the database answers, then the database and each
+    background job's lease (who holds it, until when, its last run), one per line."""
+    text = {"Content-Type": "text/plain; charset=utf-8"}
+    if not db.healthy():
+        return "database unavailable", 503, text
+    lines = ["ok", f"database: {db.kind()} answering"]
+    for lease in jobs.states():
+        finished = lease.last_finished_at.isoformat() + "Z" if lease.last_finished_at else "never"
+        lines.append(
+            f"lease {lease.name}: {'held by ' + lease.owner if lease.held else 'free'}"
+            f" until {lease.expires_at.isoformat()}Z; last run {finished}"
+            + (f"; last error {lease.last_error}" if lease.last_error else ""))
+    return "\n".join(lines) + "\n", 200, text
 
 
 PREVIEWS_PER_MINUTE = 60

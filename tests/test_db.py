@@ -9,13 +9,20 @@ from tests import factories
 
 
 def _statements(run):
-    """The SQL statements ``run()`` sends to SQLite."""
+    """The SQL statements ``run()`` sends to the database."""
     sent = []
-    db.connection().set_trace_callback(sent.append)
+    database = db.obj
+    original = database.execute_sql
+
+    def execute_sql(sql, params=None):
+        sent.append(sql)
+        return original(sql, params)
+
+    database.execute_sql = execute_sql
     try:
         result = run()
     finally:
-        db.connection().set_trace_callback(None)
+        del database.execute_sql
     return result, sent
 
 

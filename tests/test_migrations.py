@@ -4,6 +4,7 @@ from portal import migrations
 from portal.accounts.models import Organization, User
 from portal.bootstrap import prepare
 from portal.db import bind, db
+from tests.conftest import empty_database
 
 
 def _tables() -> set[str]:
@@ -24,7 +25,7 @@ def test_default_plans_are_seeded_only_on_an_empty_database(app):
 
 
 def test_upgrade_keeps_rows_written_by_an_older_schema(tmp_path, app):
-    bind(str(tmp_path / "old.db"))
+    bind(empty_database(tmp_path))
     db.connect()
     assert migrations.upgrade(target=1) == ["m0001_accounts"]
     assert "article" not in _tables()

@@ -62,6 +62,23 @@ def index_form(text: str) -> str:
     return " ".join(out)
 
 
+def lexeme(token: str) -> str:
+    """One token quoted for ``tsvector``/``tsquery`` text (taken as is, not re-parsed)."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_form(text: str, positions: bool) -> str:
+    """``text``'s index form as ``tsvector`` text: each token once, with its positions
+    when ``positions`` (a phrase must match in order)."""
+    tokens = index_form(text).split()
+    if not positions:
+        return " ".join(lexeme(t) for t in dict.fromkeys(tokens))
+    places: dict[str, list[str]] = {}
+    for i, token in enumerate(tokens[:16383], start=1):  # PostgreSQL's position limit
+        places.setdefault(token, []).append(str(i))
+    return " ".join(f"{lexeme(t)}:{','.join(p[:256])}" for t, p in places.items())
+
+
 @dataclass(frozen=True)
 class Term:
     """One query word: ``text`` normalized; ``content`` false for function words."""
@@ -83,6 +100,14 @@ class Term:
                 return '"' + " ".join(bigrams(self.text)[:-1]) + '"'
             return "(" + " AND ".join(f'"{p}"' for p in covering_bigrams(self.text)) + ")"
         return f'"{self.text}"' + (" *" if self.prefix else "")
+
+    def tsquery(self, phrases: bool = True) -> str:
+        """The same expression as :meth:`fts`, as PostgreSQL ``tsquery`` text."""
+        if self.cjk and len(self.text) > 2:
+            if phrases:
+                return "(" + " <-> ".join(map(lexeme, bigrams(self.text)[:-1])) + ")"
+            return "(" + " & ".join(map(lexeme, covering_bigrams(self.text))) + ")"
+        return lexeme(self.text) + (":*" if self.prefix else "")
 
     @property
     def needs_check(self) -> bool:

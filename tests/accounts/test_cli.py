@@ -8,6 +8,7 @@ import pytest
 
 from portal.accounts.models import Organization, User
 from portal.kb.models import Article
+from tests.conftest import ON_POSTGRES, only_sqlite
 
 
 def run(runner, *args):
@@ -96,6 +97,7 @@ def test_demo_is_idempotent(runner):
     assert Organization.select().where(Organization.trial).count() == 1
 
 
+@only_sqlite  # PostgreSQL is backed up with pg_dump: the next test checks the refusal
 def test_backup_is_a_plain_consistent_sqlite_file(runner, tmp_path):
     run(runner, "demo")
     target = tmp_path / "copies" / "portal-backup.db"
@@ -107,6 +109,14 @@ def test_backup_is_a_plain_consistent_sqlite_file(runner, tmp_path):
     assert copy.execute("SELECT COUNT(*) FROM user").fetchone()[0] == User.select().count()
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     copy.close()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="a PostgreSQL run checks its refusal")
+def test_backup_of_postgresql_is_refused_in_one_line(runner, tmp_path):
+    result = run(runner, "backup", str(tmp_path / "x.db"))
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "Backups of a non-SQLite database" in result.output
 
 
 def test_console_script_works_from_a_fresh_folder(tmp_path):

@@ -8,6 +8,7 @@ from werkzeug import security
 
 from portal.accounts import services
 from portal.accounts.models import LoginThrottle
+from portal.db import db
 from portal.errors import ServiceError, Throttled
 from tests import factories
 from tests.factories import PASSWORD
@@ -104,6 +105,8 @@ def test_throttle_holds_against_parallel_attempts(app):
             outcomes.append("throttled")
         except ServiceError:
             outcomes.append("checked")
+        finally:
+            db.close()  # each thread's own connection
 
     threads = [threading.Thread(target=attempt) for _ in range(25)]
     for t in threads:

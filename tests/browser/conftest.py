@@ -41,6 +41,20 @@ def browser():
         chromium.close()
 
 
+def _closing_connections(wsgi_app):
+    """This server starts a thread per request (gunicorn keeps a pool): close the
+    thread's database connection once its response is done, or it lingers until
+    collected (PostgreSQL's driver then warns about it)."""
+
+    def run(environ, start_response):
+        try:
+            return wsgi_app(environ, start_response)  # every page is rendered by now
+        finally:
+            db.close()
+
+    return run
+
+
 @pytest.fixture
 def live(tmp_path):
     """A portal with the demo data, served on a free loopback port for this test."""
@@ -49,6 +63,7 @@ def live(tmp_path):
     app = make_app(tmp_path)
     db.connect(reuse_if_open=True)
     demo.load()
+    app.wsgi_app = _closing_connections(app.wsgi_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

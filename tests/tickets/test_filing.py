@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 
+from portal.db import db
 from portal.tickets import services
 from portal.tickets.models import Attachment, Message, Participant, Ticket
 from tests import factories
@@ -220,8 +221,11 @@ def test_two_simultaneous_submits_make_one_ticket(people):
     results = []
 
     def submit():
-        results.append(services.file_ticket(people["contact"],
-                                            services.TicketInput(**data)).number)
+        try:
+            results.append(services.file_ticket(people["contact"],
+                                                services.TicketInput(**data)).number)
+        finally:
+            db.close()  # each thread's own connection
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for t in threads:
