@@ -15,7 +15,7 @@ from flask_login import current_user
 from portal.config import LOCALES
 from portal.i18n import select_timezone
 from portal.tickets import policy
-from portal.tickets.services import format_number
+from portal.tickets.numbering import format_number
 
 
 def current_locale() -> str:

@@ -15,7 +15,7 @@ from portal.db import transaction
 from portal.errors import N_, ServiceError
 from portal.tickets import lifecycle
 from portal.tickets.models import STATUSES, Ticket
-from portal.tickets.services import parse_number
+from portal.tickets.numbering import parse_number
 
 ACTIONS = ("assign", "status", "priority")
 MAX_TICKETS = 1_000

@@ -10,7 +10,7 @@ from portal.accounts.models import Organization, Plan, User
 from portal.accounts.services import active_staff, normalize_email
 from portal.staff.queue import DUE_ORDER, OPEN, SLA_STATES, VIEWS
 from portal.tickets.models import STATUSES, Ticket, TicketType
-from portal.tickets.services import parse_number
+from portal.tickets.numbering import parse_number
 
 QUEUE_COUNT_CAP = 2_000  # beyond it the queue says "more than 2,000": filter instead
 

@@ -13,7 +13,9 @@ from htmx_flask import make_response
 
 from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
-from portal.tickets import lifecycle, services, sla_clock, triage, uploads
+from portal.tickets import lifecycle, sla_clock, triage, uploads
+from portal.tickets.listing import get_ticket
+from portal.tickets.thread import page_context, show_context, thread
 from portal.tickets.views import _user, bp
 
 
@@ -24,11 +26,11 @@ def _after() -> int:
 def updates(ticket, after: int, status: int = 200):
     """Messages newer than ``after`` appended to the thread, and a fresh header."""
     user = _user()
-    ticket = services.get_ticket(user, ticket.number)
-    messages = services.thread(ticket, user, after=after)
+    ticket = get_ticket(user, ticket.number)
+    messages = thread(ticket, user, after=after)
     last = messages[-1].id if messages else after
     return render_template("tickets/_updates.html", ticket=ticket, messages=messages,
-                           last_id=last, **services.page_context(ticket, user)), status
+                           last_id=last, **page_context(ticket, user)), status
 
 
 def _done(ticket, anchor: str | None = None):
@@ -46,20 +48,20 @@ def _refused(ticket, err: ServiceError, target: str):
     user = _user()
     return render_template("tickets/show.html", ticket=ticket, error=err.text(gettext),
                            error_at=target, draft=request.form.get("body", ""),
-                           **services.show_context(ticket, user)), err.status
+                           **show_context(ticket, user)), err.status
 
 
 @bp.route("/<int:number>/messages", methods=["GET"])
 @login_required
 def poll(number: int):
-    return updates(services.get_ticket(_user(), number), _after())
+    return updates(get_ticket(_user(), number), _after())
 
 
 @bp.route("/<int:number>/sla")
 @login_required
 def sla(number: int):
     """The ticket's SLA targets as they stand now (staff pages refresh it in place)."""
-    ticket = services.get_ticket(_user(), number)
+    ticket = get_ticket(_user(), number)
     return render_template("tickets/_sla.html", ticket=ticket,
                            sla=sla_clock.shown(ticket, _user().is_staff))
 
@@ -67,7 +69,7 @@ def sla(number: int):
 @bp.route("/<int:number>/messages", methods=["POST"])
 @login_required
 def reply(number: int):
-    ticket = services.get_ticket(_user(), number)
+    ticket = get_ticket(_user(), number)
     files = [uploads.Upload(f.filename, f.stream)
              for f in request.files.getlist("attachments") if f and f.filename]
     # A live page says which message it shows last; a reply that came in since then is
@@ -86,7 +88,7 @@ def reply(number: int):
 
 
 def _control(number: int, action, target: str):
-    ticket = services.get_ticket(_user(), number)
+    ticket = get_ticket(_user(), number)
     try:
         action(ticket)
     except ServiceError as err:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from portal.tickets import services
+from portal.tickets import filing
 from portal.tickets.models import Attachment, Message, Participant, Ticket
 from tests import factories
 from tests.tickets.conftest import form_token, valid_form
@@ -220,8 +220,8 @@ def test_two_simultaneous_submits_make_one_ticket(people):
     results = []
 
     def submit():
-        results.append(services.file_ticket(people["contact"],
-                                            services.TicketInput(**data)).number)
+        results.append(filing.file_ticket(people["contact"],
+                                          filing.TicketInput(**data)).number)
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for t in threads:
