@@ -42,12 +42,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from portal import cli, templating, weberrors
+    from portal.kb import templating as kb_templating
     from portal.mail import notify
     from portal.tickets import sla_clock
+    from portal.tickets import templating as tickets_templating
 
     notify.init_app(app)
     sla_clock.init_app(app)
     templating.init_app(app)
+    kb_templating.init_app(app)
+    tickets_templating.init_app(app)
     weberrors.init_app(app)
     cli.register(app)
     return app

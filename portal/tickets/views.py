@@ -10,12 +10,13 @@ from flask_login import current_user, login_required
 
 from portal.accounts.services import products
 from portal.pagination import page_number, paginate
-from portal.templating import INLINE_IMAGES, current_locale
+from portal.templating import current_locale
 from portal.text import render_markdown
 from portal.tickets import filing, policy, uploads
 from portal.tickets.listing import find_ticket, get_ticket, list_tickets
 from portal.tickets.models import SEVERITIES, STATUSES
 from portal.tickets.thread import get_attachment, show_context
+from portal.tickets.uploads import INLINE_IMAGES
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
