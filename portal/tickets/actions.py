@@ -16,7 +16,7 @@ from portal.numbers import parse_id
 from portal.tickets import lifecycle, sla_clock, triage, uploads
 from portal.tickets.listing import get_ticket
 from portal.tickets.thread import page_context, show_context, thread
-from portal.tickets.views import _user, bp
+from portal.tickets.views import _user
 
 
 def _after() -> int:
@@ -51,13 +51,11 @@ def _refused(ticket, err: ServiceError, target: str):
                            **show_context(ticket, user)), err.status
 
 
-@bp.route("/<int:number>/messages", methods=["GET"])
 @login_required
 def poll(number: int):
     return updates(get_ticket(_user(), number), _after())
 
 
-@bp.route("/<int:number>/sla")
 @login_required
 def sla(number: int):
     """The ticket's SLA targets as they stand now (staff pages refresh it in place)."""
@@ -66,7 +64,6 @@ def sla(number: int):
                            sla=sla_clock.shown(ticket, _user().is_staff))
 
 
-@bp.route("/<int:number>/messages", methods=["POST"])
 @login_required
 def reply(number: int):
     ticket = get_ticket(_user(), number)
@@ -96,14 +93,12 @@ def _control(number: int, action, target: str):
     return _done(ticket)
 
 
-@bp.route("/<int:number>/status", methods=["POST"])
 @login_required
 def status(number: int):
     return _control(number, lambda t: lifecycle.change_status(
         _user(), t, request.form.get("status", "")), "#controls-error")
 
 
-@bp.route("/<int:number>/priority", methods=["POST"])
 @login_required
 def priority(number: int):
     return _control(number, lambda t: lifecycle.change_priority(
@@ -111,34 +106,29 @@ def priority(number: int):
         "#controls-error")
 
 
-@bp.route("/<int:number>/assign", methods=["POST"])
 @login_required
 def assign(number: int):
     return _control(number, lambda t: lifecycle.assign(
         _user(), t, request.form.get("assignee", "")), "#controls-error")
 
 
-@bp.route("/<int:number>/solve", methods=["POST"])
 @login_required
 def solve(number: int):
     return _control(number, lambda t: lifecycle.solve(_user(), t), "#actions-error")
 
 
-@bp.route("/<int:number>/escalate", methods=["POST"])
 @login_required
 def escalate(number: int):
     return _control(number, lambda t: lifecycle.escalate(
         _user(), t, request.form.get("reason", "")), "#actions-error")
 
 
-@bp.route("/<int:number>/type", methods=["POST"])
 @login_required
 def change_type(number: int):
     return _control(number, lambda t: triage.change_type(
         _user(), t, request.form.get("type", "")), "#controls-error")
 
 
-@bp.route("/<int:number>/severity", methods=["POST"])
 @login_required
 def severity(number: int):
     return _control(number, lambda t: triage.change_severity(
@@ -146,14 +136,12 @@ def severity(number: int):
         "#controls-error")
 
 
-@bp.route("/<int:number>/participants", methods=["POST"])
 @login_required
 def participants(number: int):
     return _control(number, lambda t: triage.set_participants(
         _user(), t, request.form.getlist("participants")), "#controls-error")
 
 
-@bp.route("/<int:number>/acknowledge", methods=["POST"])
 @login_required
 def acknowledge(number: int):
     return _control(number, lambda t: triage.acknowledge(_user(), t), "#controls-error")

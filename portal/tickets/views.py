@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import get_timezone
 from flask_login import current_user, login_required
 
@@ -18,8 +18,6 @@ from portal.tickets.models import SEVERITIES, STATUSES
 from portal.tickets.thread import get_attachment, show_context
 from portal.tickets.uploads import INLINE_IMAGES
 
-bp = Blueprint("tickets", __name__, url_prefix="/tickets")
-
 FORM_FIELDS = ("type", "severity", "product", "environment", "subject", "description",
                "occurred_at", "incident_state", "phone", "requester", "follow_up",
                "submission")
@@ -29,7 +27,6 @@ def _user():
     return current_user._get_current_object()
 
 
-@bp.route("/")
 @login_required
 def index():
     scope = request.args.get("scope", "mine")
@@ -65,7 +62,6 @@ def _form(data: filing.TicketInput, errors=None, params=None, preview=None,
         follow_up=follow_up, may_file=policy.can_file(user)), status
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     if request.method == "GET":
@@ -82,7 +78,6 @@ def new():
     return redirect(url_for(".show", ref=ticket.number))
 
 
-@bp.route("/<ref>")
 @login_required
 def show(ref: str):
     ticket = get_ticket(_user(), ref)
@@ -92,7 +87,6 @@ def show(ref: str):
                            **show_context(ticket, _user()))
 
 
-@bp.route("/<int:number>/attachments/<int:attachment_id>")
 @login_required
 def attachment(number: int, attachment_id: int):
     item = get_attachment(_user(), number, attachment_id)
