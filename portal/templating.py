@@ -32,6 +32,14 @@ def labels(group: str, make) -> dict:
     return _LABELS[key]
 
 
+def language_name(code: str) -> str:
+    """A language's name in that language (日本語, English), as a language menu shows it."""
+    return _LANGUAGE_NAMES.get(code, code)
+
+
+_LANGUAGE_NAMES = {code: Locale.parse(code).get_display_name(code) for code in LOCALES}
+
+
 def localized(obj) -> str:
     """``obj.name(locale)`` for models that carry a name per language."""
     return obj.name(current_locale()) if obj is not None else ""
@@ -110,7 +118,8 @@ def duration(seconds: int) -> str:
 def init_app(app) -> None:
     """Offer the area-free helpers to every template; each area adds its own."""
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
-                                 page_url=page_url, here=here, current_zone=select_timezone)
+                                 page_url=page_url, here=here, current_zone=select_timezone,
+                                 language_name=language_name)
     app.jinja_env.filters.update(localized=localized, local_time=local_time,
                                  local_date=local_date, filesize=filesize,
                                  iso_local=iso_local, duration=duration)

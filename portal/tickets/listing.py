@@ -8,7 +8,7 @@ from portal.accounts.models import User
 from portal.errors import N_, NotFound
 from portal.numbers import parse_id
 from portal.tickets import policy
-from portal.tickets.models import STATUSES, Participant, Ticket, TicketType
+from portal.tickets.models import OPEN_STATUSES, STATUSES, Participant, Ticket, TicketType
 from portal.tickets.numbering import parse_number
 
 
@@ -44,8 +44,7 @@ def list_tickets(user: User, scope: str = "mine", status: str = "", q: str = "")
         if not user.is_staff:
             query = query.where(Ticket.organization == user.organization_id)
     if status == "open":
-        query = query.where(Ticket.status.in_(("new", "investigating",
-                                               "waiting_on_customer")))
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
     elif status in STATUSES:
         query = query.where(Ticket.status == status)
     text = (q or "").strip()

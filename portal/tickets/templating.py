@@ -8,9 +8,11 @@ from datetime import datetime
 from flask_babel import gettext
 from flask_login import current_user
 
+from portal.sla.models import PRIORITIES
 from portal.templating import labels, local_time, localized
 from portal.tickets import policy
-from portal.tickets.models import TicketType
+from portal.tickets.lifecycle import allowed_transitions, reply_statuses
+from portal.tickets.models import SEVERITIES, TicketType
 from portal.tickets.numbering import format_number
 from portal.tickets.uploads import INLINE_IMAGES
 
@@ -123,5 +125,8 @@ def init_app(app) -> None:
     """Offer the tickets' helpers to every template."""
     app.jinja_env.globals.update(status_labels=status_labels, severity_labels=severity_labels,
                                  can_file=can_file, event_text=event_text,
-                                 inline_images=INLINE_IMAGES, sla_labels=sla_labels)
+                                 inline_images=INLINE_IMAGES, sla_labels=sla_labels,
+                                 SEVERITIES=SEVERITIES, PRIORITIES=PRIORITIES,
+                                 allowed_transitions=allowed_transitions,
+                                 reply_statuses=reply_statuses)
     app.jinja_env.filters.update(ticket_ref=ticket_ref)

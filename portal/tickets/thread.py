@@ -10,7 +10,7 @@ from portal.accounts.services import active_staff
 from portal.errors import N_, NotFound
 from portal.tickets import sla_clock
 from portal.tickets.listing import get_ticket
-from portal.tickets.models import STATUSES, Attachment, Message, Participant, Ticket
+from portal.tickets.models import Attachment, Message, Participant, Ticket
 from portal.tickets.numbering import format_number
 
 
@@ -43,10 +43,7 @@ def get_attachment(user: User, number: str | int, attachment_id: int) -> Attachm
 
 def page_context(ticket: Ticket, viewer: User) -> dict:
     """What the ticket header and its controls need, for this viewer."""
-    from portal.tickets.lifecycle import TRANSITIONS
-
     context = {"ref": format_number(ticket.number), "participants": participants_of(ticket),
-               "next_statuses": [s for s in STATUSES if s in TRANSITIONS[ticket.status]],
                "agents": [], "sla": sla_clock.shown(ticket, viewer.is_staff)}
     if viewer.is_staff:
         context["agents"] = active_staff()
