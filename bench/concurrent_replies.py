@@ -53,7 +53,7 @@ def prepare(instance: Path, users: int, database: str = "") -> None:
     from portal.accounts import services as accounts
     from portal.bootstrap import prepare as upgrade
     from portal.db import db
-    from portal.tickets import services as tickets
+    from portal.tickets import filing
 
     create_app({"INSTANCE_PATH": str(instance), **({"DATABASE": database} if database else {})})
     db.connect(reuse_if_open=True)
@@ -61,7 +61,7 @@ def prepare(instance: Path, users: int, database: str = "") -> None:
     accounts.create_org("Bench Inc.", "bench", "premium")
     people = [accounts.create_user(f"user{i}@bench.example", f"User {i}", "customer", PASSWORD,
                                    org="bench", org_role="org_admin") for i in range(users)]
-    tickets.file_ticket(people[0], tickets.TicketInput(
+    filing.file_ticket(people[0], filing.TicketInput(
         type="question", severity="3", subject="Load test", description="Start"))
     db.close()
 

@@ -50,8 +50,7 @@ def build(count: int):
     if db.execute_sql("SELECT COUNT(*) FROM ticket").fetchone()[0] == count + 1:
         return app
     from portal.accounts import services as accounts
-    from portal.tickets import lifecycle
-    from portal.tickets import services as tickets
+    from portal.tickets import filing, lifecycle
 
     started = time.perf_counter()
     rng = random.Random(7)
@@ -83,7 +82,7 @@ def build(count: int):
             " severity, priority, status, subject, assignee_id, created_at, updated_at,"
             " last_activity_at, status_changed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         db.execute_sql("INSERT INTO counter (name, value) VALUES ('ticket', ?)", (count,))
-    long = tickets.file_ticket(customers[0], tickets.TicketInput(
+    long = filing.file_ticket(customers[0], filing.TicketInput(
         type="question", severity="2", subject="A long conversation",
         description="## Start\n\nThe first message, with `code`."))
     lifecycle.assign(agents[0], long, agents[0].email)

@@ -39,15 +39,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     numbers.init_app(app)  # before the blueprints: their routes use its <int:…>
     _init_login(app)
-    _register_blueprints(app)
 
-    from portal import cli, templating, weberrors
-    from portal.mail import notify
-    from portal.tickets import sla_clock
+    from portal import accounts, admin, cli, kb, mail, site, staff, templating, tickets, weberrors
 
-    notify.init_app(app)
-    sla_clock.init_app(app)
     templating.init_app(app)
+    site.init_app(app)
+    accounts.init_app(app)
+    kb.init_app(app)
+    tickets.init_app(app)
+    staff.init_app(app)
+    admin.init_app(app)
+    mail.init_app(app)
     weberrors.init_app(app)
     cli.register(app)
     return app
@@ -68,21 +70,3 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = None
     login_manager.user_loader(user_for_session)
 
-
-def _register_blueprints(app: Flask) -> None:
-    from portal.accounts import password_views  # noqa: F401  (more routes on accounts)
-    from portal.accounts.org_views import bp as org
-    from portal.accounts.views import bp as accounts
-    from portal.admin.views import bp as admin
-    from portal.kb.staff_views import bp as staff_kb
-    from portal.kb.views import bp as kb
-    from portal.site import bp as site
-    from portal.staff.views import bp as staff
-    from portal.staff.views_dashboard import bp as staff_dashboard
-    from portal.staff.views_replies import bp as staff_replies
-    from portal.tickets import actions  # noqa: F401  (adds the thread's actions to the blueprint)
-    from portal.tickets.views import bp as tickets
-
-    for blueprint in (site, accounts, org, kb, staff_kb, tickets, staff, staff_dashboard,
-                      staff_replies, admin):
-        app.register_blueprint(blueprint)

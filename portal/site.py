@@ -65,3 +65,8 @@ def language():
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=request.is_secure)
     return response
+
+
+def init_app(app) -> None:
+    """The site-wide endpoints."""
+    app.register_blueprint(bp)

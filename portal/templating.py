@@ -1,21 +1,20 @@
-"""Template helpers: the current locale, local times, localized names."""
+"""Area-free template helpers: the locale, local times, localized names, page links, labels.
+
+Each area registers its own helpers in its `init_app` (e.g. `portal/tickets/templating.py`).
+"""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import lru_cache
 
 from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_timezone, gettext
-from flask_login import current_user
 
 from portal.config import LOCALES
 from portal.i18n import select_timezone
-from portal.tickets import policy
-from portal.tickets.services import format_number
 
 
 def current_locale() -> str:
@@ -25,7 +24,7 @@ def current_locale() -> str:
 _LABELS: dict[tuple[str, str], dict] = {}
 
 
-def _labels(group: str, make) -> dict:
+def labels(group: str, make) -> dict:
     """A group of UI labels in the reader's language, looked up once per language."""
     key = (group, current_locale())
     if key not in _LABELS:
@@ -33,35 +32,12 @@ def _labels(group: str, make) -> dict:
     return _LABELS[key]
 
 
-def kind_labels() -> dict[str, str]:
-    return _labels("kinds", lambda: {"faq": gettext("FAQ"), "howto": gettext("How-to"),
-                                     "known_issue": gettext("Known issue")})
+def language_name(code: str) -> str:
+    """A language's name in that language (日本語, English), as a language menu shows it."""
+    return _LANGUAGE_NAMES.get(code, code)
 
 
-def status_labels() -> dict[str, str]:
-    """Status names; "waiting" is worded for whoever reads it (customer or staff)."""
-    staff = bool(current_user and current_user.is_authenticated and current_user.is_staff)
-    return _labels("statuses-staff" if staff else "statuses", lambda: {
-        "new": gettext("New"), "investigating": gettext("Investigating"),
-        "waiting_on_customer": gettext("Waiting on customer") if staff
-        else gettext("Waiting for your reply"),
-        "resolved": gettext("Resolved"), "closed": gettext("Closed")})
-
-
-def severity_labels() -> dict[int, tuple[str, str]]:
-    """Each severity's name and when to use it."""
-    return _labels("severities", lambda: {
-        1: (gettext("1 · Urgent"), gettext("Production is down and work cannot continue.")),
-        2: (gettext("2 · High"), gettext("A major function is unusable or badly degraded.")),
-        3: (gettext("3 · Normal"),
-            gettext("Part of a function misbehaves, and there is a workaround.")),
-        4: (gettext("4 · Low"), gettext("A question or a request without time pressure.")),
-    })
-
-
-def can_file() -> bool:
-    """May the signed-in user open tickets (for the navigation)."""
-    return current_user.is_authenticated and policy.can_file(current_user)
+_LANGUAGE_NAMES = {code: Locale.parse(code).get_display_name(code) for code in LOCALES}
 
 
 def localized(obj) -> str:
@@ -112,84 +88,12 @@ def local_date(moment, fmt: str = "medium") -> str:
     return _formatted(moment, fmt, False)
 
 
-INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-
-
 def filesize(size: int) -> str:
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
-
-
-def event_text(message) -> str:
-    """A system line of the thread, in the reader's language."""
-    try:
-        data = json.loads(message.body)
-    except ValueError:
-        return message.body
-    who = message.author.name if message.author_id else gettext("The system")
-    code = data.get("event")
-    statuses = status_labels()
-    if code == "status":
-        new, old = statuses.get(data.get("new"), ""), statuses.get(data.get("old"), "")
-        if data.get("automatic") == "auto_resolved":
-            return gettext("Resolved automatically after %(days)d days without a reply.",
-                           days=data.get("days", 0))
-        if data.get("automatic") == "auto_closed":
-            return gettext("Closed automatically %(days)d days after it was resolved.",
-                           days=data.get("days", 0))
-        if data.get("by_customer"):
-            return gettext("%(who)s marked the ticket as solved.", who=who)
-        if data.get("reopened"):
-            return gettext("%(who)s reopened the ticket by replying.", who=who)
-        return gettext("%(who)s changed the status from %(old)s to %(new)s.", who=who,
-                       old=old, new=new)
-    if code == "priority":
-        return gettext("%(who)s changed the priority from %(old)s to %(new)s: %(reason)s",
-                       who=who, old=data.get("old"), new=data.get("new"),
-                       reason=data.get("reason", ""))
-    if code == "assign":
-        if data.get("taken") or (data.get("new") and data.get("new") == who):
-            return gettext("%(who)s took the ticket.", who=who)
-        if data.get("new"):
-            return gettext("%(who)s assigned the ticket to %(name)s.", who=who,
-                           name=data["new"])
-        return gettext("%(who)s removed the assignee.", who=who)
-    if code == "sla_recomputed":
-        names = sla_labels()
-        due = "; ".join(
-            gettext("%(target)s by %(time)s", target=names[name],
-                    time=local_time(datetime.fromisoformat(data[name]), "short"))
-            for name in ("first_response", "next_response", "resolution") if data.get(name))
-        return gettext("Due times recomputed from the start for priority %(n)d: %(due)s.",
-                       n=data.get("priority", 0), due=due)
-    if code == "escalated":
-        return gettext("%(who)s escalated the ticket: %(reason)s", who=who,
-                       reason=data.get("reason", ""))
-    if code == "severity":
-        return gettext("%(who)s changed the severity from %(old)s to %(new)s: %(reason)s",
-                       who=who, old=data.get("old"), new=data.get("new"),
-                       reason=data.get("reason", ""))
-    if code == "type":
-        return gettext("%(who)s changed the type from %(old)s to %(new)s.", who=who,
-                       old=_type_name(data.get("old")), new=_type_name(data.get("new")))
-    if code == "participants":
-        if data.get("names"):
-            return gettext("%(who)s set who is in copy: %(names)s", who=who,
-                           names=", ".join(data["names"]))
-        return gettext("%(who)s removed everyone from copy.", who=who)
-    if code == "acknowledged":
-        return gettext("%(who)s acknowledged the escalation.", who=who)
-    return code or ""
-
-
-def _type_name(code) -> str:
-    from portal.tickets.models import TicketType
-
-    found = TicketType.get_or_none(TicketType.code == code) if code else None
-    return localized(found) if found else (code or "")
 
 
 def iso_local(moment) -> str:
@@ -211,25 +115,11 @@ def duration(seconds: int) -> str:
     return gettext("%(m)d min", m=minutes)
 
 
-def sla_labels() -> dict[str, str]:
-    return _labels("sla", lambda: {"first_response": gettext("First response"),
-                                   "next_response": gettext("Next response"),
-                                   "resolution": gettext("Resolution")})
-
-
-def ticket_ref(number: int) -> str:
-    """A ticket number as people quote it: ``PREFIX-123``."""
-    return format_number(number)
-
-
 def init_app(app) -> None:
+    """Offer the area-free helpers to every template; each area adds its own."""
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
-                                 page_url=page_url, kind_labels=kind_labels, here=here,
-                                 status_labels=status_labels,
-                                 severity_labels=severity_labels, can_file=can_file,
-                                 event_text=event_text, inline_images=INLINE_IMAGES,
-                                 current_zone=select_timezone, sla_labels=sla_labels)
+                                 page_url=page_url, here=here, current_zone=select_timezone,
+                                 language_name=language_name)
     app.jinja_env.filters.update(localized=localized, local_time=local_time,
-                                 local_date=local_date, ticket_ref=ticket_ref,
-                                 filesize=filesize, iso_local=iso_local, duration=duration)
-
+                                 local_date=local_date, filesize=filesize,
+                                 iso_local=iso_local, duration=duration)

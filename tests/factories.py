@@ -36,8 +36,8 @@ def article(title: str = "Test article", body: str = "Body text.", language: str
 def ticket(requester, subject: str = "Printer on fire", description: str = "Details.",
            type_code: str = "question", severity: int = 3, **extra):
     """A ticket filed through the real service by ``requester``."""
-    from portal.tickets import services as tickets
+    from portal.tickets import filing
 
-    data = tickets.TicketInput(type=type_code, severity=str(severity), subject=subject,
+    data = filing.TicketInput(type=type_code, severity=str(severity), subject=subject,
                                description=description, **extra)
-    return tickets.file_ticket(requester, data)
+    return filing.file_ticket(requester, data)

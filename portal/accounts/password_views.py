@@ -8,14 +8,12 @@ from flask_login import current_user, login_required
 
 from portal import clock
 from portal.accounts import profile_views, services
-from portal.accounts.views import bp
 from portal.errors import ServiceError
 
 COMMON_ZONES = ("Asia/Tokyo", "Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "UTC",
                 "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles")
 
 
-@bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot():
     if request.method == "POST":
         services.request_password_reset(request.form.get("email", "")[:254])
@@ -26,7 +24,6 @@ def forgot():
     return render_template("accounts/forgot.html")
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
     error = field = None
     if request.method == "POST":
@@ -47,7 +44,6 @@ def reset(token: str):
                            field=field), 400 if error else 200
 
 
-@bp.route("/account", methods=["GET", "POST"])
 @login_required
 def preferences():
     user = current_user._get_current_object()

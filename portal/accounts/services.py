@@ -27,12 +27,12 @@ from portal.accounts.models import (
     User,
 )
 from portal.cleaning import one_line
+from portal.config import LOCALES
 from portal.db import Prepared, transaction
 from portal.errors import N_, NotFound, ServiceError, Throttled
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-LOCALES = ("ja", "en")
 
 # Response and resolution targets in minutes per severity (1 = urgent).
 DEFAULT_PLANS = [

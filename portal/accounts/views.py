@@ -1,4 +1,4 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out; the accounts blueprint, with every route of it wired here."""
 
 from __future__ import annotations
 
@@ -6,12 +6,20 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import services
+from portal.accounts import password_views, services
 from portal.accounts.forms import LoginForm
 from portal.errors import ServiceError
 from portal.security import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+ROUTES = [  # rule, view (its name is the endpoint), methods; sign-in's are below
+    ("/password/forgot", password_views.forgot, ["GET", "POST"]),
+    ("/password/reset/<token>", password_views.reset, ["GET", "POST"]),
+    ("/account", password_views.preferences, ["GET", "POST"]),
+]
+for rule, view, methods in ROUTES:
+    bp.add_url_rule(rule, view_func=view, methods=methods)
 
 
 def _home_for(user) -> str:

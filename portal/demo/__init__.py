@@ -91,20 +91,19 @@ DEMO_TICKETS = [
 
 
 def _load_tickets() -> None:
-    from portal.tickets import lifecycle
-    from portal.tickets import services as tickets
+    from portal.tickets import filing, lifecycle
     from portal.tickets.models import Ticket
 
     if Ticket.select().exists():
         return
     people = {u.email: u for u in User.select()}
     for email, type_code, severity, subject, description, steps in DEMO_TICKETS:
-        data = tickets.TicketInput(type=type_code, severity=severity, subject=subject,
+        data = filing.TicketInput(type=type_code, severity=severity, subject=subject,
                                    description=description)
         if type_code == "incident":
             data.occurred_at, data.incident_state, data.product = (
                 "2026-11-20T14:00", "intermittent", "api")
-        ticket = tickets.file_ticket(people[email], data)
+        ticket = filing.file_ticket(people[email], data)
         for author, text, status in steps:
             if people[author].is_staff and ticket.assignee_id is None:
                 ticket = lifecycle.assign(people[author], ticket, author)

@@ -6,11 +6,12 @@ from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Text
 
 from portal import clock
 from portal.accounts.models import Product, User
+from portal.config import LOCALES
 from portal.db import BaseModel
 
 KINDS = ("faq", "known_issue", "howto")
 STATUSES = ("draft", "published")
-LANGUAGES = ("ja", "en")
+LANGUAGES = LOCALES  # an article is written in one of the languages the portal speaks
 
 
 class Article(BaseModel):

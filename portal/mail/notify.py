@@ -23,7 +23,7 @@ from portal.mail import invite_mail, tokens
 from portal.mail.models import Outbox
 from portal.tickets import events
 from portal.tickets.models import Message, Participant, Ticket
-from portal.tickets.services import format_number
+from portal.tickets.numbering import format_number
 
 _app = None
 TELLS_CUSTOMERS = ("waiting_on_customer", "resolved", "closed")

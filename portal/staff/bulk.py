@@ -13,9 +13,10 @@ from portal.accounts.models import STAFF_ROLES, User
 from portal.accounts.services import normalize_email
 from portal.db import transaction
 from portal.errors import N_, ServiceError
+from portal.sla.models import PRIORITIES
 from portal.tickets import lifecycle
 from portal.tickets.models import STATUSES, Ticket
-from portal.tickets.services import parse_number
+from portal.tickets.numbering import parse_number
 
 ACTIONS = ("assign", "status", "priority")
 MAX_TICKETS = 1_000
@@ -42,7 +43,7 @@ def _check(action: str, value: str, reason: str) -> None:
     if action == "status" and value not in STATUSES:
         raise ServiceError(N_("Choose a status."), "value")
     if action == "priority":
-        if value not in ("1", "2", "3", "4"):
+        if value not in {str(p) for p in PRIORITIES}:
             raise ServiceError(N_("The priority must be 1, 2, 3 or 4."), "value")
         if not (reason or "").strip():
             raise ServiceError(N_("Please give a reason for the new priority."), "reason")

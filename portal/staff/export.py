@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from portal.accounts.models import User
 from portal.staff import services
-from portal.tickets.services import format_number
+from portal.tickets.numbering import format_number
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

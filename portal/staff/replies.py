@@ -19,7 +19,7 @@ from portal.errors import N_, NotFound, ServiceError
 from portal.kb.models import LANGUAGES, Article
 from portal.staff.models import CannedReply
 from portal.tickets.models import Ticket
-from portal.tickets.services import format_number
+from portal.tickets.numbering import format_number
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PLACEHOLDERS = ("requester_name", "ticket_number", "agent_name", "organization")

@@ -9,8 +9,8 @@ from peewee import JOIN
 from portal.accounts.models import Organization, Plan, User
 from portal.accounts.services import active_staff, normalize_email
 from portal.staff.queue import DUE_ORDER, OPEN, SLA_STATES, VIEWS
-from portal.tickets.models import STATUSES, Ticket, TicketType
-from portal.tickets.services import parse_number
+from portal.tickets.models import SEVERITIES, STATUSES, Ticket, TicketType
+from portal.tickets.numbering import parse_number
 
 QUEUE_COUNT_CAP = 2_000  # beyond it the queue says "more than 2,000": filter instead
 
@@ -81,7 +81,7 @@ def matching(viewer: User, f: QueueFilters, query=None):
         query = query.where(view.condition(viewer))
     if f.sla in SLA_STATES:
         query = query.where(VIEWS[f.sla].condition(viewer))
-    if f.severity in ("1", "2", "3", "4"):
+    if f.severity in {str(s) for s in SEVERITIES}:
         query = query.where(Ticket.severity == int(f.severity))
     # Names in the URL become ids first, so the filter runs on the ticket's own indexes.
     if f.assignee == "unassigned":

@@ -28,7 +28,8 @@ from portal.staff import bulk, counters, customer, export, presence, saved, serv
 from portal.staff import queue as views_registry
 from portal.templating import current_locale
 from portal.tickets import sla_clock
-from portal.tickets.services import get_ticket, types_for
+from portal.tickets.filing import types_for
+from portal.tickets.listing import get_ticket
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.record_once(lambda state: counters.connect())  # the dashboard's stored figures

@@ -9,7 +9,8 @@ from flask_babel import gettext
 
 from portal.accounts.guards import staff_required
 from portal.staff import dashboard
-from portal.templating import localized, severity_labels, status_labels
+from portal.templating import localized
+from portal.tickets.templating import severity_labels, status_labels
 
 bp = Blueprint("staff_dashboard", __name__, url_prefix="/staff")
 

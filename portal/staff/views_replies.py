@@ -14,7 +14,7 @@ from portal.kb import search
 from portal.kb import services as kb
 from portal.staff import customer, replies
 from portal.text import render_markdown
-from portal.tickets import services as tickets
+from portal.tickets.listing import get_ticket
 from portal.tickets.models import Message
 
 bp = Blueprint("staff_replies", __name__, url_prefix="/staff")
@@ -63,7 +63,7 @@ def delete_reply(reply_id: int):
 
 def _ticket():
     raw = request.args.get("ticket", "")
-    return tickets.get_ticket(_user(), int(raw) if raw.isdigit() else raw)
+    return get_ticket(_user(), int(raw) if raw.isdigit() else raw)
 
 
 @bp.route("/replies/search")

@@ -13,8 +13,10 @@ from htmx_flask import make_response
 
 from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
-from portal.tickets import lifecycle, services, sla_clock, triage, uploads
-from portal.tickets.views import _user, bp
+from portal.tickets import lifecycle, sla_clock, triage, uploads
+from portal.tickets.listing import get_ticket
+from portal.tickets.thread import page_context, show_context, thread
+from portal.tickets.views import _user
 
 
 def _after() -> int:
@@ -24,11 +26,11 @@ def _after() -> int:
 def updates(ticket, after: int, status: int = 200):
     """Messages newer than ``after`` appended to the thread, and a fresh header."""
     user = _user()
-    ticket = services.get_ticket(user, ticket.number)
-    messages = services.thread(ticket, user, after=after)
+    ticket = get_ticket(user, ticket.number)
+    messages = thread(ticket, user, after=after)
     last = messages[-1].id if messages else after
     return render_template("tickets/_updates.html", ticket=ticket, messages=messages,
-                           last_id=last, **services.page_context(ticket, user)), status
+                           last_id=last, **page_context(ticket, user)), status
 
 
 def _done(ticket, anchor: str | None = None):
@@ -46,28 +48,25 @@ def _refused(ticket, err: ServiceError, target: str):
     user = _user()
     return render_template("tickets/show.html", ticket=ticket, error=err.text(gettext),
                            error_at=target, draft=request.form.get("body", ""),
-                           **services.show_context(ticket, user)), err.status
+                           **show_context(ticket, user)), err.status
 
 
-@bp.route("/<int:number>/messages", methods=["GET"])
 @login_required
 def poll(number: int):
-    return updates(services.get_ticket(_user(), number), _after())
+    return updates(get_ticket(_user(), number), _after())
 
 
-@bp.route("/<int:number>/sla")
 @login_required
 def sla(number: int):
     """The ticket's SLA targets as they stand now (staff pages refresh it in place)."""
-    ticket = services.get_ticket(_user(), number)
+    ticket = get_ticket(_user(), number)
     return render_template("tickets/_sla.html", ticket=ticket,
                            sla=sla_clock.shown(ticket, _user().is_staff))
 
 
-@bp.route("/<int:number>/messages", methods=["POST"])
 @login_required
 def reply(number: int):
-    ticket = services.get_ticket(_user(), number)
+    ticket = get_ticket(_user(), number)
     files = [uploads.Upload(f.filename, f.stream)
              for f in request.files.getlist("attachments") if f and f.filename]
     # A live page says which message it shows last; a reply that came in since then is
@@ -86,7 +85,7 @@ def reply(number: int):
 
 
 def _control(number: int, action, target: str):
-    ticket = services.get_ticket(_user(), number)
+    ticket = get_ticket(_user(), number)
     try:
         action(ticket)
     except ServiceError as err:
@@ -94,14 +93,12 @@ def _control(number: int, action, target: str):
     return _done(ticket)
 
 
-@bp.route("/<int:number>/status", methods=["POST"])
 @login_required
 def status(number: int):
     return _control(number, lambda t: lifecycle.change_status(
         _user(), t, request.form.get("status", "")), "#controls-error")
 
 
-@bp.route("/<int:number>/priority", methods=["POST"])
 @login_required
 def priority(number: int):
     return _control(number, lambda t: lifecycle.change_priority(
@@ -109,34 +106,29 @@ def priority(number: int):
         "#controls-error")
 
 
-@bp.route("/<int:number>/assign", methods=["POST"])
 @login_required
 def assign(number: int):
     return _control(number, lambda t: lifecycle.assign(
         _user(), t, request.form.get("assignee", "")), "#controls-error")
 
 
-@bp.route("/<int:number>/solve", methods=["POST"])
 @login_required
 def solve(number: int):
     return _control(number, lambda t: lifecycle.solve(_user(), t), "#actions-error")
 
 
-@bp.route("/<int:number>/escalate", methods=["POST"])
 @login_required
 def escalate(number: int):
     return _control(number, lambda t: lifecycle.escalate(
         _user(), t, request.form.get("reason", "")), "#actions-error")
 
 
-@bp.route("/<int:number>/type", methods=["POST"])
 @login_required
 def change_type(number: int):
     return _control(number, lambda t: triage.change_type(
         _user(), t, request.form.get("type", "")), "#controls-error")
 
 
-@bp.route("/<int:number>/severity", methods=["POST"])
 @login_required
 def severity(number: int):
     return _control(number, lambda t: triage.change_severity(
@@ -144,14 +136,12 @@ def severity(number: int):
         "#controls-error")
 
 
-@bp.route("/<int:number>/participants", methods=["POST"])
 @login_required
 def participants(number: int):
     return _control(number, lambda t: triage.set_participants(
         _user(), t, request.form.getlist("participants")), "#controls-error")
 
 
-@bp.route("/<int:number>/acknowledge", methods=["POST"])
 @login_required
 def acknowledge(number: int):
     return _control(number, lambda t: triage.acknowledge(_user(), t), "#controls-error")

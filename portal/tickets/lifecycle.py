@@ -25,9 +25,10 @@ from portal.accounts.models import STAFF_ROLES, User
 from portal.accounts.services import normalize_email, record
 from portal.db import transaction
 from portal.errors import N_, ServiceError
+from portal.sla.models import PRIORITIES
 from portal.text import render_markdown
 from portal.tickets import events, sla_clock, uploads
-from portal.tickets.models import OPEN_STATUSES, Attachment, Message, Ticket
+from portal.tickets.models import OPEN_STATUSES, STATUSES, Attachment, Message, Ticket
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "new": frozenset({"investigating", "resolved"}),
@@ -48,6 +49,20 @@ class Refused(ServiceError):
 
 def allowed(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
+
+
+def allowed_transitions(ticket: Ticket, user: User) -> list[str]:
+    """The statuses ``user`` may move the ticket to from where it is, in the usual order
+    (only staff change a status by hand): what the status control offers."""
+    if not user.is_staff:
+        return []
+    return [s for s in STATUSES if allowed(ticket.status, s)]
+
+
+def reply_statuses() -> list[str]:
+    """The statuses a staff reply may set: the reply puts the ticket under investigation,
+    and the table goes on from there."""
+    return [s for s in STATUSES if s == "investigating" or allowed("investigating", s)]
 
 
 def _event(ticket: Ticket, actor: User | None, code: str, **params) -> Message:
@@ -170,7 +185,7 @@ def change_status(user: User, ticket: Ticket, status: str) -> Ticket:
 
 def change_priority(user: User, ticket: Ticket, priority: str, reason: str) -> Ticket:
     _require_staff(user)
-    if priority not in ("1", "2", "3", "4"):
+    if priority not in {str(p) for p in PRIORITIES}:
         raise ServiceError(N_("The priority must be 1, 2, 3 or 4."), "priority")
     reason = (reason or "").strip()
     if not reason:

@@ -161,6 +161,8 @@ _IMAGE_MAGIC = {
     "image/gif": (b"GIF87a", b"GIF89a"),
     "image/webp": (b"RIFF",),
 }
+# Only images whose bytes were checked at upload may be shown inline (as thumbnails).
+INLINE_IMAGES = frozenset(_IMAGE_MAGIC)
 
 
 def _content_type(name: str, path: Path) -> str:

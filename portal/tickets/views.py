@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import get_timezone
 from flask_login import current_user, login_required
 
 from portal.accounts.services import products
 from portal.pagination import page_number, paginate
-from portal.templating import INLINE_IMAGES, current_locale
+from portal.templating import current_locale
 from portal.text import render_markdown
-from portal.tickets import policy, services, uploads
+from portal.tickets import filing, policy, uploads
+from portal.tickets.listing import find_ticket, get_ticket, list_tickets
 from portal.tickets.models import SEVERITIES, STATUSES
-
-bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+from portal.tickets.thread import get_attachment, show_context
+from portal.tickets.uploads import INLINE_IMAGES
 
 FORM_FIELDS = ("type", "severity", "product", "environment", "subject", "description",
                "occurred_at", "incident_state", "phone", "requester", "follow_up",
@@ -26,73 +27,69 @@ def _user():
     return current_user._get_current_object()
 
 
-@bp.route("/")
 @login_required
 def index():
     scope = request.args.get("scope", "mine")
     status, q = request.args.get("status", ""), request.args.get("q", "")[:200]
-    query = services.list_tickets(_user(), scope, status, q)
+    query = list_tickets(_user(), scope, status, q)
     page = paginate(query, page_number(request.args.get("page")), per_page=20,
                     args={"scope": scope, "status": status, "q": q})
     return render_template("tickets/index.html", page=page, scope=scope, status=status,
                            q=q, statuses=STATUSES)
 
 
-def _form_data() -> services.TicketInput:
+def _form_data() -> filing.TicketInput:
     form = request.form
-    data = services.TicketInput(**{name: form.get(name, "") for name in FORM_FIELDS})
+    data = filing.TicketInput(**{name: form.get(name, "") for name in FORM_FIELDS})
     data.participants = form.getlist("participants")
     data.files = [uploads.Upload(f.filename, f.stream)
                   for f in request.files.getlist("attachments") if f and f.filename]
     return data
 
 
-def _form(data: services.TicketInput, errors=None, params=None, preview=None,
+def _form(data: filing.TicketInput, errors=None, params=None, preview=None,
           status: int = 200):
     user = _user()
     org = user.organization if not user.is_staff else None
     # The number comes from the form: only a ticket this user may see is ever named.
-    follow_up = services.find_ticket(user, data.follow_up) if data.follow_up else None
+    follow_up = find_ticket(user, data.follow_up) if data.follow_up else None
     return render_template(
         "tickets/new.html", data=data, errors=errors or {}, params=params or {},
-        preview=preview, types=services.types_for(org), severities=SEVERITIES,
-        products=products(), environments=services.environments(org),
-        colleagues=services.colleagues(user), on_behalf=policy.can_file_on_behalf(user),
+        preview=preview, types=filing.types_for(org), severities=SEVERITIES,
+        products=products(), environments=filing.environments(org),
+        colleagues=filing.colleagues(user), on_behalf=policy.can_file_on_behalf(user),
         trial=bool(org and org.trial), trial_severity=org.plan.default_severity if org else 3,
         follow_up=follow_up, may_file=policy.can_file(user)), status
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     if request.method == "GET":
-        return _form(services.prefill(_user(), request.args.get("type", ""),
+        return _form(filing.prefill(_user(), request.args.get("type", ""),
                                       request.args.get("follow_up", ""),
                                       secrets.token_urlsafe(16), current_locale()))
     data = _form_data()
     if "preview" in request.form:  # the Preview button without JavaScript
         return _form(data, preview=render_markdown(data.description))
     try:
-        ticket = services.file_ticket(_user(), data, str(get_timezone()))
-    except services.Invalid as err:
+        ticket = filing.file_ticket(_user(), data, str(get_timezone()))
+    except filing.Invalid as err:
         return _form(data, err.errors, err.field_params, status=400)
     return redirect(url_for(".show", ref=ticket.number))
 
 
-@bp.route("/<ref>")
 @login_required
 def show(ref: str):
-    ticket = services.get_ticket(_user(), ref)
+    ticket = get_ticket(_user(), ref)
     if ref != str(ticket.number):
         return redirect(url_for(".show", ref=ticket.number))
     return render_template("tickets/show.html", ticket=ticket,
-                           **services.show_context(ticket, _user()))
+                           **show_context(ticket, _user()))
 
 
-@bp.route("/<int:number>/attachments/<int:attachment_id>")
 @login_required
 def attachment(number: int, attachment_id: int):
-    item = services.get_attachment(_user(), number, attachment_id)
+    item = get_attachment(_user(), number, attachment_id)
     # Only images whose bytes we checked at upload may show inline (as thumbnails).
     inline = bool(request.args.get("inline")) and item.content_type in INLINE_IMAGES
     response = send_file(uploads.path_of(item.stored_name), mimetype=item.content_type,

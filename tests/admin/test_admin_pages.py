@@ -221,7 +221,7 @@ def test_ticket_type_edit_reaches_the_ticket_form(admin, client, people):
     assert response.status_code == 302
     kind = TicketType.get(TicketType.code == "question")
     assert kind.name_en == "Ask us" and kind.asks == ["product", "phone"]
-    from portal.tickets.services import types_for
+    from portal.tickets.filing import types_for
 
     assert "question" not in [t.code for t in types_for(people["contact"].organization)]
     bad = client.submit("/admin/types/question", {"name_ja": "x", "name_en": "y",

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from portal.db import db
-from portal.tickets import services
+from portal.tickets import filing
 from portal.tickets.models import Attachment, Message, Participant, Ticket
 from tests import factories
 from tests.tickets.conftest import form_token, valid_form
@@ -222,8 +222,8 @@ def test_two_simultaneous_submits_make_one_ticket(people):
 
     def submit():
         try:
-            results.append(services.file_ticket(people["contact"],
-                                                services.TicketInput(**data)).number)
+            results.append(filing.file_ticket(people["contact"],
+                                              filing.TicketInput(**data)).number)
         finally:
             db.close()  # each thread's own connection
 

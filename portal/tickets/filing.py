@@ -1,4 +1,7 @@
-"""Ticket rules: filing, numbering, finding, listing. No Flask here."""
+"""Filing a ticket: the form, what the filer may choose, every check, and the creation.
+
+No Flask here.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +10,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, IntegrityError
+from peewee import IntegrityError
 
-from portal import clock, settings
+from portal import clock
 from portal.accounts.models import Environment, Organization, Product, User
-from portal.accounts.services import active_staff, normalize_email
+from portal.accounts.services import normalize_email
 from portal.cleaning import one_line
 from portal.db import transaction
-from portal.errors import N_, NotFound, ServiceError
+from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
 from portal.text import render_markdown
 from portal.tickets import events, policy, sla_clock, uploads
+from portal.tickets.listing import find_ticket
 from portal.tickets.models import (
     INCIDENT_STATES,
     SEVERITIES,
-    STATUSES,
     Attachment,
-    Counter,
     Message,
     Participant,
     PlanTicketType,
     Ticket,
     TicketType,
 )
+from portal.tickets.numbering import next_number
 
 MAX_SUBJECT = 200
 MAX_DESCRIPTION = 50_000
@@ -63,19 +66,6 @@ class TicketInput:
     follow_up: str = ""  # number of the closed ticket this continues
     submission: str = ""  # one-time token of the form, against double submits
     files: list[uploads.Upload] = field(default_factory=list)
-
-
-def format_number(number: int) -> str:
-    return f"{settings.get('TICKET_PREFIX', 'MDG')}-{number}"
-
-
-def parse_number(text: str) -> int | None:
-    """``123`` or ``PREFIX-123`` as 123; anything else None."""
-    text = (text or "").strip()
-    prefix = settings.get("TICKET_PREFIX", "MDG")
-    if text.upper().startswith(prefix.upper() + "-"):
-        text = text[len(prefix) + 1:]
-    return parse_id(text)
 
 
 # --- what a user may choose ---------------------------------------------------------------
@@ -286,15 +276,6 @@ def _follow_up(user: User, number: str, errors: dict) -> Ticket | None:
     return ticket
 
 
-def _next_number() -> int:
-    """The next ticket number; numbers are never reused (call inside a transaction)."""
-    updated = Counter.update(value=Counter.value + 1).where(Counter.name == "ticket").execute()
-    if not updated:
-        highest = Ticket.select(Ticket.number).order_by(Ticket.number.desc()).first()
-        Counter.create(name="ticket", value=(highest.number if highest else 0) + 1)
-    return Counter.get(Counter.name == "ticket").value
-
-
 def file_ticket(user: User, data: TicketInput, tz: str = "Asia/Tokyo") -> Ticket:
     """Create the ticket, its description and attachments in one transaction.
 
@@ -341,7 +322,7 @@ def _create(user: User, data: TicketInput, c: _Checked, stored) -> Ticket:
     now = clock.now()
     with transaction():
         ticket = Ticket.create(
-            number=_next_number(), organization=c.org, requester=c.requester,
+            number=next_number(), organization=c.org, requester=c.requester,
             created_by=user, type=c.type, product=c.product, environment=c.environment,
             severity=c.severity, priority=c.severity, status="new", subject=data.subject,
             follow_up_of=c.follow_up, occurred_at=c.occurred_at,
@@ -361,102 +342,3 @@ def _create(user: User, data: TicketInput, c: _Checked, stored) -> Ticket:
         sla_clock.filed(ticket)
         events.ticket_filed.send(ticket, message=message)
     return ticket
-
-
-# --- finding and listing -----------------------------------------------------------------
-
-def get_ticket(user: User, number: str | int) -> Ticket:
-    """The ticket with this number if ``user`` may see it; else NotFound, always."""
-    parsed = parse_id(number) if isinstance(number, int) else parse_number(str(number))
-    ticket = Ticket.get_or_none(Ticket.number == parsed) if parsed is not None else None
-    if ticket is None or not policy.can_view_ticket(user, ticket):
-        raise NotFound(N_("There is no such ticket."))
-    return ticket
-
-
-def find_ticket(user: User, number: str | int) -> Ticket | None:
-    """Like :func:`get_ticket`, but None instead of NotFound."""
-    try:
-        return get_ticket(user, number)
-    except NotFound:
-        return None
-
-
-def list_tickets(user: User, scope: str = "mine", status: str = "", q: str = ""):
-    """The user's requests (or, for an org admin with scope "org", the organization's),
-    newest activity first, as a query for paginate."""
-    query = (Ticket.select(Ticket, TicketType, User)
-             .join(TicketType).switch(Ticket)
-             .join(User, JOIN.LEFT_OUTER, on=(Ticket.requester == User.id)))
-    if scope == "org" and user.org_role == "org_admin":
-        query = query.where(Ticket.organization == user.organization_id)
-    else:
-        taking_part = Participant.select(Participant.ticket).where(Participant.user == user.id)
-        query = query.where((Ticket.requester == user.id) | (Ticket.created_by == user.id)
-                            | Ticket.id.in_(taking_part))
-        if not user.is_staff:
-            query = query.where(Ticket.organization == user.organization_id)
-    if status == "open":
-        query = query.where(Ticket.status.in_(("new", "investigating",
-                                               "waiting_on_customer")))
-    elif status in STATUSES:
-        query = query.where(Ticket.status == status)
-    text = (q or "").strip()
-    if text:
-        number = parse_number(text)
-        match = Ticket.subject.contains(text)
-        query = query.where(match | (Ticket.number == number) if number is not None else match)
-    return query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc())
-
-
-def thread(ticket: Ticket, viewer: User, after: int = 0) -> list[Message]:
-    """Messages oldest first (only those newer than ``after``); notes only for staff."""
-    # Only the author's name and role: a long thread builds hundreds of these rows.
-    query = (Message.select(Message, User.id, User.name, User.role)
-             .join(User, JOIN.LEFT_OUTER)
-             .where((Message.ticket == ticket) & (Message.id > after)).order_by(Message.id))
-    if not viewer.is_staff:
-        query = query.where(Message.kind != "note")
-    messages = list(query)
-    files: dict[int, list[Attachment]] = {}
-    for item in Attachment.select().where(Attachment.message.in_([m.id for m in messages])):
-        files.setdefault(item.message_id, []).append(item)
-    for message in messages:
-        message.files = files.get(message.id, [])
-    return messages
-
-
-def get_attachment(user: User, number: str | int, attachment_id: int) -> Attachment:
-    """An attachment of a ticket the user may see (never one on a note, for customers)."""
-    ticket = get_ticket(user, number)
-    item = (Attachment.select(Attachment, Message).join(Message)
-            .where((Attachment.id == attachment_id) & (Attachment.ticket == ticket)).first())
-    if item is None or (item.message.kind == "note" and not user.is_staff):
-        raise NotFound(N_("There is no such file."))
-    return item
-
-
-def page_context(ticket: Ticket, viewer: User) -> dict:
-    """What the ticket header and its controls need, for this viewer."""
-    from portal.tickets.lifecycle import TRANSITIONS
-
-    context = {"ref": format_number(ticket.number), "participants": participants_of(ticket),
-               "next_statuses": [s for s in STATUSES if s in TRANSITIONS[ticket.status]],
-               "agents": [], "sla": sla_clock.shown(ticket, viewer.is_staff)}
-    if viewer.is_staff:
-        context["agents"] = active_staff()
-    else:
-        context["can_solve"] = ticket.is_open and ticket.assignee_id is not None
-        context["can_escalate"] = ticket.is_open and not ticket.escalated
-    return context
-
-
-def show_context(ticket: Ticket, viewer: User) -> dict:
-    messages = thread(ticket, viewer)
-    return {"messages": messages, "last_id": messages[-1].id if messages else 0,
-            **page_context(ticket, viewer)}
-
-
-def participants_of(ticket: Ticket) -> list[User]:
-    return list(User.select().join(Participant, on=(Participant.user == User.id))
-                .where(Participant.ticket == ticket).order_by(User.name))
