@@ -102,12 +102,24 @@ def _column(definition: str, kind: str | None) -> str:
     return f"{lead}{name}{space}{declared}{rest}"
 
 
+_NAMED_TABLES = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)', re.IGNORECASE)
+
+
 def _boolean_literals(sql: str, table: str, kinds: Mapping[tuple[str, str], str]) -> str:
     """``flag = 1`` → ``flag = TRUE`` for the table's boolean columns (index conditions)."""
     for (owner, column), kind in kinds.items():
         if owner == table and kind == BOOLEAN:
             sql = re.sub(rf"(\b{column}\s*=\s*)1\b", r"\1TRUE", sql)
             sql = re.sub(rf"(\b{column}\s*=\s*)0\b", r"\1FALSE", sql)
+    return sql
+
+
+def _timestamp_days(sql: str, table: str, kinds: Mapping[tuple[str, str], str]) -> str:
+    """``substr(at, 1, 10)`` (the ISO day of a stored time) → ``to_char(at, 'YYYY-MM-DD')``."""
+    for (owner, column), kind in kinds.items():
+        if owner == table and kind == TIMESTAMP:
+            sql = re.sub(rf"\bsubstr\(\s*{column}\s*,\s*1\s*,\s*10\s*\)",
+                         f"to_char({column}, 'YYYY-MM-DD')", sql, flags=re.IGNORECASE)
     return sql
 
 
@@ -143,6 +155,11 @@ def translate_step(sql: str, kinds: Mapping[tuple[str, str], str]) -> list[str]:
     index = _CREATE_INDEX.match(sql)
     if index:
         return [quote_user(_boolean_literals(sql, index.group(1), kinds))]
+    # Data: ``SET flag = 0`` and ``WHERE flag = 1`` for every table the statement names,
+    # and a stored time's day, ``substr(at, 1, 10)``, as PostgreSQL writes a timestamp.
+    for table in set(_NAMED_TABLES.findall(sql)):
+        sql = _boolean_literals(sql, table, kinds)
+        sql = _timestamp_days(sql, table, kinds)
     return [quote_user(sql)]
 
 

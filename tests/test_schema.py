@@ -57,11 +57,13 @@ def _schema() -> dict:
         pk = tuple(sorted(c for c, v in columns.items() if v[2]))
         indexes = set()
         for index in db.get_indexes(table):
-            if index.name.endswith("_pkey") or tuple(sorted(index.columns)) == pk:
+            # An expression (``COALESCE(sla_due, …)``) has no column name on either side.
+            on = tuple(c if c and "(" not in c else "(expression)" for c in index.columns)
+            if index.name.endswith("_pkey") or tuple(sorted(on)) == pk:
                 continue
             name = index.name if not re.match(r"sqlite_autoindex_|.*_key$", index.name) else ""
             partial = " WHERE " in (index.sql or "").upper()
-            indexes.add((name, tuple(index.columns), index.unique, partial))
+            indexes.add((name, on, index.unique, partial))
         rules = _on_delete(table)
         fks = {(fk.column, fk.dest_table, fk.dest_column, rules.get(fk.column, "NO ACTION"))
                for fk in db.get_foreign_keys(table)}

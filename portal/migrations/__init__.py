@@ -22,7 +22,8 @@ PostgreSQL (:func:`portal.pgdialect.translate_step`). The rules a step must foll
    the runner gives those columns ``TIMESTAMP``/``DATE``/``BOOLEAN``, because the model
    — which binds the values — says what they are. So every column a step adds must have
    its field on a model before the step runs in a release; a column with no field keeps
-   its SQLite type. A flag compared in a partial index is written ``flag = 1``/``= 0``.
+   its SQLite type. A flag compared or set (partial index, ``UPDATE``, ``WHERE``) is
+   written ``flag = 1``/``= 0``; the day of a stored time is ``substr(at, 1, 10)``.
 4. Names: write the table ``user`` as ``"user"`` (it is reserved on PostgreSQL; a bare
    ``user`` is quoted by the runner too); no other SQL reserved word as a table or column
    name (``tests/test_schema.py`` checks); no ``COLLATE``, no ``AUTOINCREMENT``, no

@@ -200,6 +200,8 @@ def test_a_flood_from_one_address_does_not_lock_the_owner_out(app):
             outcomes.append("throttled")
         except ServiceError:
             outcomes.append("checked")
+        finally:
+            db.close()  # each thread's own connection
 
     threads = [threading.Thread(target=guess) for _ in range(30)]
     for t in threads:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -55,22 +56,33 @@ def _closing_connections(wsgi_app):
     return run
 
 
-@pytest.fixture
-def live(tmp_path):
-    """A portal with the demo data, served on a free loopback port for this test."""
+@contextmanager
+def serving(tmp_path, **config):
+    """A portal with the demo data, served on a free loopback port: yields (app, base)."""
     from portal import demo
 
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, **config)
     db.connect(reuse_if_open=True)
     demo.load()
     app.wsgi_app = _closing_connections(app.wsgi_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = base  # links in mail point at this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    db.close()
+    try:
+        yield app, base
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        db.close()
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A portal with the demo data, served on a free loopback port for this test."""
+    with serving(tmp_path) as (_, base):
+        yield base
 
 
 @pytest.fixture

@@ -2,18 +2,14 @@
 technical contact and files a ticket. Mail goes through a real SMTP server on loopback."""
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from portal import demo
-from portal.db import db
 from portal.mail import sender
 from portal.tickets.models import Ticket
-from tests.browser.conftest import sign_in
-from tests.conftest import make_app
+from tests.browser.conftest import serving, sign_in
 from tests.mail.conftest import SMTPServer, free_port
 
 
@@ -22,20 +18,12 @@ def live_with_mail(tmp_path):
     """The demo portal on a free port, sending to an SMTP server on loopback."""
     smtp = SMTPServer(free_port())
     smtp.start()
-    app = make_app(tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_TLS="none",
-                   MAIL_FROM="support@help.example")
-    db.connect(reuse_if_open=True)
-    demo.load()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app.config["BASE_URL"] = base  # links in mail point at this server
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base, smtp
-    server.shutdown()
-    thread.join(timeout=5)
-    smtp.stop()
-    db.close()
+    try:
+        with serving(tmp_path, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_TLS="none",
+                     MAIL_FROM="support@help.example") as (_, base):
+            yield base, smtp
+    finally:
+        smtp.stop()
 
 
 def test_invite_accept_promote_and_file(live_with_mail, page, browser):

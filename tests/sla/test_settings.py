@@ -30,7 +30,7 @@ def test_changing_the_percentage_recomputes_open_tickets_at_start(tmp_path, monk
     from tests import factories
     from tests.conftest import make_app
 
-    make_app(tmp_path)
+    first = make_app(tmp_path)
     db.connect(reuse_if_open=True)
     clock.freeze(datetime(2027, 1, 18, 1, 0))  # Monday 10:00 in Tokyo
     try:
@@ -38,7 +38,7 @@ def test_changing_the_percentage_recomputes_open_tickets_at_start(tmp_path, monk
                                   type_code="incident", severity=1)
         assert Ticket.get_by_id(ticket.id).sla_risk_at == datetime(2027, 1, 18, 1, 12)
         monkeypatch.setenv("PORTAL_SLA_AT_RISK_PERCENT", "60")
-        make_app(tmp_path)
+        make_app(tmp_path, DATABASE=first.config["DATABASE"])  # a restart, same database
         assert Ticket.get_by_id(ticket.id).sla_risk_at == datetime(2027, 1, 18, 1, 9)
     finally:
         clock.freeze(None)
