@@ -57,6 +57,10 @@ def _schema() -> dict:
         pk = tuple(sorted(c for c, v in columns.items() if v[2]))
         indexes = set()
         for index in db.get_indexes(table):
+            # An expression (COALESCE(…)) has no column name on SQLite and its own text
+            # on PostgreSQL: compared as "an expression".
+            index.columns[:] = [c if c and re.fullmatch(r"\w+", c) else "(expression)"
+                                for c in index.columns]
             if index.name.endswith("_pkey") or tuple(sorted(index.columns)) == pk:
                 continue
             name = index.name if not re.match(r"sqlite_autoindex_|.*_key$", index.name) else ""
