@@ -195,6 +195,14 @@ def _match(table: str, expr: str, scored: bool = False, cap: int = CANDIDATES + 
     return db.execute_sql(sql, (expr, cap)).fetchall()
 
 
+def _window_query(table: str, shift: int) -> str:
+    """A query giving the tsquery of the window of the newest ids (two blocks of
+    ``1 << shift``)."""
+    block = f"(top >> {shift})"
+    return (f"SELECT CAST('_w{shift}_' || {block} || ' | _w{shift}_' || ({block} - 1)"  # noqa: S608
+            f" AS tsquery) FROM (SELECT max(rowid) AS top FROM {table}) AS m")
+
+
 def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
                 shifts: tuple[int, ...] | None = None) -> tuple[str, list[str]]:
     """``WITH`` steps asking ``table`` for the matches of one bound tsquery, window by
@@ -214,13 +222,11 @@ def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
     match = f"SELECT {fields} FROM {table} WHERE {column} @@ ?::tsquery"  # noqa: S608
     steps, counts = [], []
     for level, shift in enumerate(shifts):
-        block = f"(top >> {shift})"
         gate = "".join(f" AND {n} < {cap:d}" for n in counts)
         if level:
             growth = 1 << (shift - shifts[level - 1])
             gate += f" AND {counts[-1]} * {growth} >= {cap:d}"
-        window = (f"SELECT CAST('_w{shift}_' || {block} || ' | _w{shift}_' || ({block} - 1)"  # noqa: S608
-                  f" AS tsquery) FROM (SELECT max(rowid) AS top FROM {table}) AS m")  # noqa: S608
+        window = _window_query(table, shift)
         steps.append(f"w{level} AS MATERIALIZED ({match} AND {column} @@ ({window}){gate}{limit})")
         counts.append(f"(SELECT COUNT(*) FROM w{level})")  # noqa: S608
     gate = "".join(f" AND {n} < {cap:d}" for n in counts)
@@ -236,9 +242,15 @@ def _pg_match(table: str, expr: str, cap: int) -> list[tuple[int, float, str | N
     column = _PG_COLUMN[table]
     fields = f"rowid, length({column}) AS score, {_LANGUAGE_OF[column]} AS language"
     steps, names = _pg_windows(table, fields, cap, any_of_them=False)
-    union = " UNION ".join(f"SELECT * FROM {name}" for name in names)  # noqa: S608
+    # Each step holds the one before it, so the answer is the one step that found
+    # ``cap`` (no later step ran), else the last one (every step ran or was skipped).
+    union = " UNION ALL ".join(
+        [f"SELECT * FROM {name} WHERE (SELECT COUNT(*) FROM {name}) >= {cap:d}"  # noqa: S608
+         for name in names[:-1]] + [f"SELECT * FROM {names[-1]}"])  # noqa: S608
     sql = f"{steps} SELECT * FROM ({union}) AS found ORDER BY rowid DESC LIMIT {cap:d}"  # noqa: S608
-    return db.execute_sql(sql, (expr,) * len(names)).fetchall()
+    # Prepared: the plan is the same for every word (each step reads GIN), and planning
+    # these steps took longer than running them for a common word.
+    return db.obj.execute_prepared(sql, (expr,) * len(names)).fetchall()
 
 
 def _body(terms: list[Term]) -> str:
@@ -316,24 +328,28 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     return found
 
 
-def _count(table: str, expr: str, cap: int) -> int:
-    """How many articles match, counting no further than ``cap``."""
+def _counts(table: str, exprs: list[str], cap: int) -> list[int]:
+    """How many articles match each expression, counting no further than ``cap``."""
     if not is_postgres():
-        return len(_match(table, expr, cap=cap))
-    # Any ``cap`` matches will do: among the newest rows first (cheap for a common
-    # word), then anywhere. One window is enough for a cap this small.
-    steps, names = _pg_windows(table, "1", cap, any_of_them=True, shifts=WINDOW_SHIFTS[:1])
-    counts = ", ".join(f"(SELECT COUNT(*) FROM {name})" for name in names)  # noqa: S608
-    return db.execute_sql(f"{steps} SELECT GREATEST({counts})", (expr,) * len(names)).fetchone()[0]
+        return [len(_match(table, expr, cap=cap)) for expr in exprs]
+    # One statement for every word of a long text. Any ``cap`` matches will do: among
+    # the newest rows first (cheap for a common word), then anywhere (only when the
+    # window held fewer).
+    column = _PG_COLUMN[table]
+    sql = (f"SELECT CASE WHEN recent.n >= {cap:d} THEN recent.n ELSE (SELECT COUNT(*) FROM"  # noqa: S608
+           f" (SELECT 1 FROM {table} WHERE {column} @@ u.q LIMIT {cap:d}) AS e) END"
+           " FROM unnest(?::tsquery[]) WITH ORDINALITY AS u (q, i) CROSS JOIN LATERAL"
+           f" (SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE {column} @@ u.q"
+           f" AND {column} @@ ({_window_query(table, WINDOW_SHIFTS[0])}) LIMIT {cap:d}) AS w)"
+           " AS recent ORDER BY u.i")
+    return [row[0] for row in db.obj.execute_prepared(sql, (exprs,)).fetchall()]
 
 
 def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
     """The ``keep`` words found in the fewest articles (for long text)."""
-    frequency = {}
-    for term in terms:
-        found = _count("article_fts", _body([term]), RARITY_CAP)
-        if found:  # a word found nowhere helps nobody
-            frequency[term] = found
+    found = _counts("article_fts", [_body([term]) for term in terms], RARITY_CAP)
+    # A word found nowhere helps nobody.
+    frequency = {term: n for term, n in zip(terms, found, strict=True) if n}
     return sorted(frequency, key=frequency.get)[:keep]
 
 
