@@ -192,10 +192,10 @@ def sizes_and_rebuild() -> dict[str, float]:
         # columns (as stored, TOAST included). Not counted: row headers, the rowid keys
         # and free space; the whole footprint on disk is printed beside it.
         index = db.execute_sql(
-            "SELECT (SELECT SUM(pg_relation_size(indexrelid)) FROM pg_index WHERE indrelid IN"
+            "SELECT ((SELECT SUM(pg_relation_size(indexrelid)) FROM pg_index WHERE indrelid IN"
             " ('article_fts'::regclass, 'article_title_fts'::regclass) AND NOT indisprimary)"
             " + (SELECT SUM(pg_column_size(text)) FROM article_fts)"
-            " + (SELECT SUM(pg_column_size(title)) FROM article_title_fts)").fetchone()[0]
+            " + (SELECT SUM(pg_column_size(title)) FROM article_title_fts))::bigint").fetchone()[0]
         disk = db.execute_sql("SELECT pg_total_relation_size('article_fts')"
                               " + pg_total_relation_size('article_title_fts')").fetchone()[0]
     else:

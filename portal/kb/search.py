@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
+import peewee
 from markupsafe import Markup, escape
 
 from portal.db import db, is_postgres
@@ -39,6 +40,7 @@ from portal.kb.textforms import (
     parse,
     tsvector_form,
 )
+from portal.pgdialect import translate_query
 
 CANDIDATES = 200
 RARITY_CAP = 50  # counting further does not change which words are rare
@@ -236,9 +238,16 @@ def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
 
 def _pg_match(table: str, expr: str, cap: int) -> list[tuple[int, float, str | None]]:
     """The newest ``cap`` matches, with the row's length and the article's language, in
-    one statement. A window's matches come from the index in no order and the server
-    keeps the newest ``cap``: asking for "newest first" directly let the planner walk
-    the table backwards, matching row by row."""
+    one statement."""
+    # Prepared: the plan is the same for every word (each step reads GIN), and planning
+    # these steps took longer than running them for a common word.
+    return db.obj.execute_prepared(*_pg_match_sql(table, expr, cap)).fetchall()
+
+
+def _pg_match_sql(table: str, expr: str, cap: int) -> tuple[str, tuple]:
+    """The statement of :func:`_pg_match`. A window's matches come from the index in no
+    order and the server keeps the newest ``cap``: asking for "newest first" directly
+    let the planner walk the table backwards, matching row by row."""
     column = _PG_COLUMN[table]
     fields = f"rowid, length({column}) AS score, {_LANGUAGE_OF[column]} AS language"
     steps, names = _pg_windows(table, fields, cap, any_of_them=False)
@@ -248,9 +257,31 @@ def _pg_match(table: str, expr: str, cap: int) -> list[tuple[int, float, str | N
         [f"SELECT * FROM {name} WHERE (SELECT COUNT(*) FROM {name}) >= {cap:d}"  # noqa: S608
          for name in names[:-1]] + [f"SELECT * FROM {names[-1]}"])  # noqa: S608
     sql = f"{steps} SELECT * FROM ({union}) AS found ORDER BY rowid DESC LIMIT {cap:d}"  # noqa: S608
-    # Prepared: the plan is the same for every word (each step reads GIN), and planning
-    # these steps took longer than running them for a common word.
-    return db.obj.execute_prepared(sql, (expr,) * len(names)).fetchall()
+    return sql, (expr,) * len(names)
+
+
+def _matches(asked: list[tuple[str, str]],
+             languages: dict[int, str]) -> list[list[tuple[int, float]]]:
+    """``_match`` of each (table, expression); on PostgreSQL all sent at once (psycopg's
+    pipeline: one round trip, not two per word of a long text)."""
+    if not is_postgres():
+        return [_match(table, expr, languages=languages) for table, expr in asked]
+    cap = CANDIDATES + 1
+    connection = db.connection()
+    with peewee.__exception_wrapper__:
+        with connection.pipeline():
+            cursors = []
+            for table, expr in asked:
+                sql, params = _pg_match_sql(table, expr, cap)
+                cursor = connection.cursor()
+                cursor.execute(translate_query(sql), params, prepare=True)
+                cursors.append(cursor)
+        out = []
+        for cursor in cursors:
+            rows = cursor.fetchall()
+            languages.update((rid, language) for rid, _, language in rows if language)
+            out.append([(rid, score) for rid, score, _ in rows])
+    return out
 
 
 def _body(terms: list[Term]) -> str:
@@ -312,15 +343,17 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     # one (ログイン over 場合), and title matches counting extra.
     found = _Found({}, set(), set(), languages)
     title_counts: dict[int, int] = {}
-    for term in terms:
-        rows = _match("article_fts", _body([term]), languages=languages)[:CANDIDATES]
+    matches = _matches([("article_fts", _body([term])) for term in terms]
+                       + [("article_title_fts", _title([term])) for term in terms], languages)
+    for term, rows, title_rows in zip(terms, matches[:len(terms)], matches[len(terms):],
+                                      strict=True):
+        rows = rows[:CANDIDATES]
         weight = 1 / (1 + 0.25 * math.log(len(rows))) if rows else 0
         for rid, _ in rows:
             found.scores[rid] = found.scores.get(rid, 0) - weight
             if not term.needs_check:
                 found.trusted.add(rid)
-        for rid, _ in _match("article_title_fts", _title([term]),
-                             languages=languages)[:CANDIDATES]:
+        for rid, _ in title_rows[:CANDIDATES]:
             title_counts[rid] = title_counts.get(rid, 0) + 1
             found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
             found.trusted.add(rid)
