@@ -264,7 +264,7 @@ def _matches(asked: list[tuple[str, str]],
              languages: dict[int, str]) -> list[list[tuple[int, float]]]:
     """``_match`` of each (table, expression); on PostgreSQL all sent at once (psycopg's
     pipeline: one round trip, not two per word of a long text)."""
-    if not is_postgres():
+    if not is_postgres() or not _pipelines():
         return [_match(table, expr, languages=languages) for table, expr in asked]
     cap = CANDIDATES + 1
     connection = db.connection()
@@ -282,6 +282,13 @@ def _matches(asked: list[tuple[str, str]],
             languages.update((rid, language) for rid, _, language in rows if language)
             out.append([(rid, score) for rid, score, _ in rows])
     return out
+
+
+def _pipelines() -> bool:
+    """Whether psycopg can send statements in a pipeline (libpq 14 or newer)."""
+    import psycopg  # only here: a SQLite portal never imports it
+
+    return psycopg.Pipeline.is_supported()
 
 
 def _body(terms: list[Term]) -> str:
