@@ -153,7 +153,7 @@ def _rebuild_postgres(rows: list[tuple]) -> int:
     Built in one pass a GIN index is 23 MB at 100,000 articles; filled row by row (or
     through its pending list) 61 MB. Emptied with TRUNCATE, the tables hold no dead rows
     either. Both take the tables' exclusive lock: searches wait for the rebuild (about
-    10 s at 100,000 articles) instead of reading the old index.
+    20 s at 100,000 articles) instead of reading the old index.
     """
     indexes = db.execute_sql(
         "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
