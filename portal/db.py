@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
+import peewee
 from peewee import DatabaseProxy, Model, OperationalError, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
@@ -92,6 +93,17 @@ class PortalPostgres(PostgresqlDatabase):
         if "%s" not in sql:
             sql = translate_query(sql)
         return super().execute_sql(sql, params)
+
+    def execute_prepared(self, sql: str, params=None):
+        """``execute_sql`` through a server-side prepared statement, for a statement
+        whose plan does not depend on its values (planning it cost more than running
+        it). Errors come out as Peewee's, as from ``execute_sql``."""
+        sql = translate_query(sql)
+        self._log_query(sql, params)
+        with peewee.__exception_wrapper__:
+            cursor = self.cursor()
+            cursor.execute(sql, params or (), prepare=True)
+        return cursor
 
 
 POSTGRES_SCHEMES = ("postgres://", "postgresql://")

@@ -26,6 +26,7 @@ _CREATE_TABLE = re.compile(
     re.IGNORECASE | re.DOTALL)
 _ADD_COLUMN = re.compile(
     r"^(\s*ALTER\s+TABLE\s+\"?(\w+)\"?\s+ADD\s+(?:COLUMN\s+)?)(.*)$", re.IGNORECASE | re.DOTALL)
+_UPDATE = re.compile(r"^\s*UPDATE\s+\"?(\w+)\"?\s", re.IGNORECASE)
 _CREATE_INDEX = re.compile(
     r"^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?\w+\s+ON\s+\"?(\w+)\"?",
     re.IGNORECASE)
@@ -102,24 +103,13 @@ def _column(definition: str, kind: str | None) -> str:
     return f"{lead}{name}{space}{declared}{rest}"
 
 
-_NAMED_TABLES = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?(\w+)', re.IGNORECASE)
-
-
 def _boolean_literals(sql: str, table: str, kinds: Mapping[tuple[str, str], str]) -> str:
-    """``flag = 1`` → ``flag = TRUE`` for the table's boolean columns (index conditions)."""
+    """``flag = 1`` → ``flag = TRUE`` for the table's boolean columns (index conditions,
+    and data steps: ``UPDATE t SET flag = 0``)."""
     for (owner, column), kind in kinds.items():
         if owner == table and kind == BOOLEAN:
             sql = re.sub(rf"(\b{column}\s*=\s*)1\b", r"\1TRUE", sql)
             sql = re.sub(rf"(\b{column}\s*=\s*)0\b", r"\1FALSE", sql)
-    return sql
-
-
-def _timestamp_days(sql: str, table: str, kinds: Mapping[tuple[str, str], str]) -> str:
-    """``substr(at, 1, 10)`` (the ISO day of a stored time) → ``to_char(at, 'YYYY-MM-DD')``."""
-    for (owner, column), kind in kinds.items():
-        if owner == table and kind == TIMESTAMP:
-            sql = re.sub(rf"\bsubstr\(\s*{column}\s*,\s*1\s*,\s*10\s*\)",
-                         f"to_char({column}, 'YYYY-MM-DD')", sql, flags=re.IGNORECASE)
     return sql
 
 
@@ -152,15 +142,22 @@ def translate_step(sql: str, kinds: Mapping[tuple[str, str], str]) -> list[str]:
         table, definition = add.group(2), add.group(3)
         return [quote_user(add.group(1) + _column(definition,
                                                   kinds.get((table, _first_word(definition)))))]
-    index = _CREATE_INDEX.match(sql)
+    index = _CREATE_INDEX.match(sql) or _UPDATE.match(sql)
     if index:
         return [quote_user(_boolean_literals(sql, index.group(1), kinds))]
-    # Data: ``SET flag = 0`` and ``WHERE flag = 1`` for every table the statement names,
-    # and a stored time's day, ``substr(at, 1, 10)``, as PostgreSQL writes a timestamp.
-    for table in set(_NAMED_TABLES.findall(sql)):
-        sql = _boolean_literals(sql, table, kinds)
-        sql = _timestamp_days(sql, table, kinds)
-    return [quote_user(sql)]
+    return [quote_user(_day_of(sql, kinds))]
+
+
+_DAY_OF = re.compile(r"\bsubstr\(\s*(\w+)\s*,\s*1\s*,\s*10\s*\)", re.IGNORECASE)
+
+
+def _day_of(sql: str, kinds: Mapping[tuple[str, str], str]) -> str:
+    """``substr(ts, 1, 10)`` (the day of an ISO timestamp in TEXT) → ``CAST(ts AS DATE)``
+    for a column that is a timestamp on PostgreSQL."""
+    timestamps = {column for (_, column), kind in kinds.items() if kind == TIMESTAMP}
+    return _code_parts(sql, lambda code: _DAY_OF.sub(
+        lambda m: f"CAST({m.group(1)} AS DATE)" if m.group(1) in timestamps else m.group(),
+        code))
 
 
 def _first_word(definition: str) -> str:

@@ -57,13 +57,15 @@ def _schema() -> dict:
         pk = tuple(sorted(c for c, v in columns.items() if v[2]))
         indexes = set()
         for index in db.get_indexes(table):
-            # An expression (``COALESCE(sla_due, …)``) has no column name on either side.
-            on = tuple(c if c and "(" not in c else "(expression)" for c in index.columns)
-            if index.name.endswith("_pkey") or tuple(sorted(on)) == pk:
+            # An expression (COALESCE(…)) has no column name on SQLite and its own text
+            # on PostgreSQL: compared as "an expression".
+            index.columns[:] = [c if c and re.fullmatch(r"\w+", c) else "(expression)"
+                                for c in index.columns]
+            if index.name.endswith("_pkey") or tuple(sorted(index.columns)) == pk:
                 continue
             name = index.name if not re.match(r"sqlite_autoindex_|.*_key$", index.name) else ""
             partial = " WHERE " in (index.sql or "").upper()
-            indexes.add((name, on, index.unique, partial))
+            indexes.add((name, tuple(index.columns), index.unique, partial))
         rules = _on_delete(table)
         fks = {(fk.column, fk.dest_table, fk.dest_column, rules.get(fk.column, "NO ACTION"))
                for fk in db.get_foreign_keys(table)}

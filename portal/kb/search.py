@@ -24,12 +24,23 @@ import heapq
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+import peewee
 from markupsafe import Markup, escape
 
 from portal.db import db, is_postgres
-from portal.kb.textforms import Term, content_terms, index_form, normalize, parse, tsvector_form
+from portal.kb.models import LANGUAGES
+from portal.kb.textforms import (
+    Term,
+    content_terms,
+    index_form,
+    lexeme,
+    normalize,
+    parse,
+    tsvector_form,
+)
+from portal.pgdialect import translate_query
 
 CANDIDATES = 200
 RARITY_CAP = 50  # counting further does not change which words are rare
@@ -52,13 +63,14 @@ class Hit:
 
 # --- keeping the index in step ---------------------------------------------------------
 
-def index_article(article_id: int, title: str, plain: str) -> None:
+def index_article(article_id: int, title: str, plain: str, language: str = "") -> None:
     """Add one published article (call inside the transaction that publishes it)."""
     if is_postgres():
+        body, heading = _pg_forms(article_id, title, plain, language)
         db.execute_sql("INSERT INTO article_fts (rowid, text) VALUES (?, ?::tsvector)",
-                       (article_id, tsvector_form(title + "\n" + plain, positions=False)))
+                       (article_id, body))
         db.execute_sql("INSERT INTO article_title_fts (rowid, title) VALUES (?, ?::tsvector)",
-                       (article_id, tsvector_form(title, positions=True)))
+                       (article_id, heading))
         return
     title_form = index_form(title)
     db.execute_sql("INSERT INTO article_fts (rowid, text) VALUES (?, ?)",
@@ -91,11 +103,12 @@ def rebuild() -> int:
     else:
         db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
         db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
-    rows = db.execute_sql("SELECT id, title, plain FROM article WHERE status = 'published'")
+    rows = db.execute_sql("SELECT id, title, plain, language FROM article"
+                          " WHERE status = 'published' ORDER BY id")
     if postgres:
         return _rebuild_postgres(rows.fetchall())
     count = 0
-    for article_id, title, plain in rows.fetchall():
+    for article_id, title, plain, _ in rows.fetchall():
         index_article(article_id, title, plain)
         count += 1
     db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
@@ -103,41 +116,80 @@ def rebuild() -> int:
     return count
 
 
-_GIN = {"article_fts": "article_fts_text", "article_title_fts": "article_title_fts_title"}
+_PG_COLUMN = {"article_fts": "text", "article_title_fts": "title"}
+
+# PostgreSQL only: FTS5 walks a word's list newest first and stops after CANDIDATES, but
+# GIN hands back every match in no order, so "the newest 200" meant visiting every match
+# (or walking the table backwards until 200 turned up). Each row's vector therefore also
+# holds window lexemes for its id: ``_w11_N`` for N = id >> 11 and ``_w14_N`` for id >> 14.
+# A query asks GIN first for its matches among the newest 2,049-4,096 ids (the two
+# newest blocks of 2,048), then among the newest 16,385-32,768, then everywhere: each
+# window is a contiguous range at the top, so when it holds enough matches they are the
+# newest ones, exactly as FTS5 would give them, and only those rows are read.
+WINDOW_SHIFTS = (11, 14)
+# The article's language as a lexeme (``_ja``), read with the match instead of looking
+# 200 articles up. No token of text or query can begin with "_" (textforms).
+_LANGUAGE_OF = {column: "CASE " + " ".join(
+    f"WHEN {column} @@ '_{lang}' THEN '{lang}'" for lang in LANGUAGES) + " END"
+    for column in _PG_COLUMN.values()}
+
+
+def _pg_forms(article_id: int, title: str, plain: str, language: str) -> tuple[str, str]:
+    """The body and title vectors of one article, each with its window and language
+    lexemes."""
+    if not language:
+        row = db.execute_sql("SELECT language FROM article WHERE id = ?", (article_id,))
+        language = row.fetchone()[0]
+    marks = " ".join(lexeme(f"_w{shift}_{article_id >> shift}") for shift in WINDOW_SHIFTS)
+    marks += " " + lexeme("_" + language)
+    return (tsvector_form(title + "\n" + plain, positions=False) + " " + marks,
+            tsvector_form(title, positions=True) + " " + marks)
 
 
 def _rebuild_postgres(rows: list[tuple]) -> int:
-    """Fill both tables in batches; the GIN indexes take the rows through their pending
-    list, merged once at the end (row by row the 100,000 articles took 124 s)."""
-    for index in _GIN.values():
-        db.execute_sql(f"ALTER INDEX {index} SET (fastupdate = on)")
+    """Fill both tables anew, in id order, with their GIN indexes dropped and built
+    again at the end.
+
+    Built in one pass a GIN index is 23 MB at 100,000 articles; filled row by row (or
+    through its pending list) 61 MB. Emptied with TRUNCATE, the tables hold no dead rows
+    either. Both take the tables' exclusive lock: searches wait for the rebuild (about
+    20 s at 100,000 articles) instead of reading the old index.
+    """
+    indexes = db.execute_sql(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+        " WHERE indrelid IN ('article_fts'::regclass, 'article_title_fts'::regclass)"
+        " AND NOT indisprimary").fetchall()
+    db.execute_sql("TRUNCATE article_fts, article_title_fts")
+    for name, _ in indexes:
+        db.execute_sql(f'DROP INDEX "{name}"')
     cursor = db.cursor()
     for start in range(0, len(rows), 1000):
-        batch = rows[start:start + 1000]
+        forms = [(i, *_pg_forms(i, t, p, lang)) for i, t, p, lang in rows[start:start + 1000]]
         cursor.executemany("INSERT INTO article_fts (rowid, text) VALUES (%s, %s::tsvector)",
-                           [(i, tsvector_form(t + "\n" + p, positions=False))
-                            for i, t, p in batch])
+                           [(i, body) for i, body, _ in forms])
         cursor.executemany("INSERT INTO article_title_fts (rowid, title)"
-                           " VALUES (%s, %s::tsvector)",
-                           [(i, tsvector_form(t, positions=True)) for i, t, _ in batch])
-    for table, index in _GIN.items():
-        db.execute_sql("SELECT gin_clean_pending_list(?::regclass)", (index,))
-        db.execute_sql(f"ALTER INDEX {index} SET (fastupdate = off)")
-        db.execute_sql(f"ANALYZE {table}")
+                           " VALUES (%s, %s::tsvector)", [(i, head) for i, _, head in forms])
+    for _, definition in indexes:
+        db.execute_sql(definition)
+    db.execute_sql("ANALYZE article_fts")
+    db.execute_sql("ANALYZE article_title_fts")
     return len(rows)
 
 
 # --- asking it ------------------------------------------------------------------------
 
-def _match(table: str, expr: str, scored: bool = False,
-           cap: int = CANDIDATES + 1) -> list[tuple[int, float]]:
-    """Newest matches first, at most ``cap``, with bm25 when ``scored``."""
+def _match(table: str, expr: str, scored: bool = False, cap: int = CANDIDATES + 1,
+           languages: dict[int, str] | None = None) -> list[tuple[int, float]]:
+    """Newest matches first, at most ``cap``, with bm25 when ``scored``.
+
+    On PostgreSQL the score is the row's length (given whether asked or not), and each
+    match's language goes into ``languages``.
+    """
     if is_postgres():
-        column = _PG_COLUMN[table]
-        score = f"length({column})" if scored else "0"
-        sql = (f"SELECT rowid, {score} FROM {table} WHERE {column} @@ ?::tsquery "  # noqa: S608
-               "ORDER BY rowid DESC LIMIT ?")
-        return db.execute_sql(sql, (expr, cap)).fetchall()
+        rows = _pg_match(table, expr, cap)
+        if languages is not None:
+            languages.update((rid, language) for rid, _, language in rows if language)
+        return [(rid, score) for rid, score, _ in rows]
     score = f"bm25({table})" if scored else "0"
     # Only our own table names are formatted in; every value is bound.
     sql = (f"SELECT rowid, {score} FROM {table} WHERE {table} MATCH ? "  # noqa: S608
@@ -145,7 +197,98 @@ def _match(table: str, expr: str, scored: bool = False,
     return db.execute_sql(sql, (expr, cap)).fetchall()
 
 
-_PG_COLUMN = {"article_fts": "text", "article_title_fts": "title"}
+def _window_query(table: str, shift: int) -> str:
+    """A query giving the tsquery of the window of the newest ids (two blocks of
+    ``1 << shift``)."""
+    block = f"(top >> {shift})"
+    return (f"SELECT CAST('_w{shift}_' || {block} || ' | _w{shift}_' || ({block} - 1)"  # noqa: S608
+            f" AS tsquery) FROM (SELECT max(rowid) AS top FROM {table}) AS m")
+
+
+def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
+                shifts: tuple[int, ...] | None = None) -> tuple[str, list[str]]:
+    """``WITH`` steps asking ``table`` for the matches of one bound tsquery, window by
+    window (see WINDOW_SHIFTS), and the names of the steps.
+
+    Each step runs only while the narrower ones found fewer than ``cap`` (a one-time
+    filter on their counts), and holds the one before it. A common word is read among
+    the newest few thousand rows and stops there; GIN then intersects its list with a
+    window's list instead of producing all its 15,000 matches (7 ms for ログ & イン).
+    A word too rare to fill the next window goes straight to all its matches. With
+    ``any_of_them`` a step stops at ``cap`` rows (for counting); else it reads its
+    window whole, since the newest are wanted.
+    """
+    limit = f" LIMIT {cap:d}" if any_of_them else ""
+    shifts = WINDOW_SHIFTS if shifts is None else shifts
+    column = _PG_COLUMN[table]
+    match = f"SELECT {fields} FROM {table} WHERE {column} @@ ?::tsquery"  # noqa: S608
+    steps, counts = [], []
+    for level, shift in enumerate(shifts):
+        gate = "".join(f" AND {n} < {cap:d}" for n in counts)
+        if level:
+            growth = 1 << (shift - shifts[level - 1])
+            gate += f" AND {counts[-1]} * {growth} >= {cap:d}"
+        window = _window_query(table, shift)
+        steps.append(f"w{level} AS MATERIALIZED ({match} AND {column} @@ ({window}){gate}{limit})")
+        counts.append(f"(SELECT COUNT(*) FROM w{level})")  # noqa: S608
+    gate = "".join(f" AND {n} < {cap:d}" for n in counts)
+    steps.append(f"everywhere AS MATERIALIZED ({match}{gate}{limit})")
+    return "WITH " + ", ".join(steps), [f"w{i}" for i in range(len(shifts))] + ["everywhere"]
+
+
+def _pg_match(table: str, expr: str, cap: int) -> list[tuple[int, float, str | None]]:
+    """The newest ``cap`` matches, with the row's length and the article's language, in
+    one statement."""
+    # Prepared: the plan is the same for every word (each step reads GIN), and planning
+    # these steps took longer than running them for a common word.
+    return db.obj.execute_prepared(*_pg_match_sql(table, expr, cap)).fetchall()
+
+
+def _pg_match_sql(table: str, expr: str, cap: int) -> tuple[str, tuple]:
+    """The statement of :func:`_pg_match`. A window's matches come from the index in no
+    order and the server keeps the newest ``cap``: asking for "newest first" directly
+    let the planner walk the table backwards, matching row by row."""
+    column = _PG_COLUMN[table]
+    fields = f"rowid, length({column}) AS score, {_LANGUAGE_OF[column]} AS language"
+    steps, names = _pg_windows(table, fields, cap, any_of_them=False)
+    # Each step holds the one before it, so the answer is the one step that found
+    # ``cap`` (no later step ran), else the last one (every step ran or was skipped).
+    union = " UNION ALL ".join(
+        [f"SELECT * FROM {name} WHERE (SELECT COUNT(*) FROM {name}) >= {cap:d}"  # noqa: S608
+         for name in names[:-1]] + [f"SELECT * FROM {names[-1]}"])  # noqa: S608
+    sql = f"{steps} SELECT * FROM ({union}) AS found ORDER BY rowid DESC LIMIT {cap:d}"  # noqa: S608
+    return sql, (expr,) * len(names)
+
+
+def _matches(asked: list[tuple[str, str]],
+             languages: dict[int, str]) -> list[list[tuple[int, float]]]:
+    """``_match`` of each (table, expression); on PostgreSQL all sent at once (psycopg's
+    pipeline: one round trip, not two per word of a long text)."""
+    if not is_postgres() or not _pipelines():
+        return [_match(table, expr, languages=languages) for table, expr in asked]
+    cap = CANDIDATES + 1
+    connection = db.connection()
+    with peewee.__exception_wrapper__:
+        with connection.pipeline():
+            cursors = []
+            for table, expr in asked:
+                sql, params = _pg_match_sql(table, expr, cap)
+                cursor = connection.cursor()
+                cursor.execute(translate_query(sql), params, prepare=True)
+                cursors.append(cursor)
+        out = []
+        for cursor in cursors:
+            rows = cursor.fetchall()
+            languages.update((rid, language) for rid, _, language in rows if language)
+            out.append([(rid, score) for rid, score, _ in rows])
+    return out
+
+
+def _pipelines() -> bool:
+    """Whether psycopg can send statements in a pipeline (libpq 14 or newer)."""
+    import psycopg  # only here: a SQLite portal never imports it
+
+    return psycopg.Pipeline.is_supported()
 
 
 def _body(terms: list[Term]) -> str:
@@ -175,15 +318,16 @@ class _Found:
     scores: dict[int, float]
     title_ids: set[int]
     trusted: set[int]
+    languages: dict[int, str] = field(default_factory=dict)  # known already (PostgreSQL)
 
     def __bool__(self) -> bool:
         return bool(self.scores or self.title_ids)
 
 
-def _ranked_ids(table: str, expr: str) -> dict[int, float]:
+def _ranked_ids(table: str, expr: str, languages: dict[int, str]) -> dict[int, float]:
     """Matches with a score: bm25 for a small set of a short query, else newest first."""
     # On PostgreSQL the score (the row's length) costs nothing more: ask for it at once.
-    rows = _match(table, expr, scored=is_postgres())
+    rows = _match(table, expr, scored=is_postgres(), languages=languages)
     if rows and len(rows) <= CANDIDATES and _phrases(expr) <= MAX_SCORED_PHRASES:
         return dict(rows) if is_postgres() else dict(_match(table, expr, scored=True))
     # A common word: keep FTS5's newest-first order instead of ranking everything.
@@ -192,26 +336,31 @@ def _ranked_ids(table: str, expr: str) -> dict[int, float]:
 
 def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     """Ask both indexes for ``terms``, all of them or any of them."""
+    languages: dict[int, str] = {}
     if not any_word:
-        title = _ranked_ids("article_title_fts", _title(terms))
+        title = _ranked_ids("article_title_fts", _title(terms), languages)
         if len(title) >= limit:
             # Title matches always rank first: enough of them make the body moot.
-            return _Found(title, set(title), set(title))
-        scores = _ranked_ids("article_fts", _body(terms))
+            return _Found(title, set(title), set(title), languages)
+        scores = _ranked_ids("article_fts", _body(terms), languages)
         exact = not any(t.needs_check for t in terms)
-        return _Found(scores, set(title), set(scores) | set(title) if exact else set(title))
+        return _Found(scores, set(title), set(scores) | set(title) if exact else set(title),
+                      languages)
     # Any word: rank by the words that match, a rare word counting more than a common
     # one (ログイン over 場合), and title matches counting extra.
-    found = _Found({}, set(), set())
+    found = _Found({}, set(), set(), languages)
     title_counts: dict[int, int] = {}
-    for term in terms:
-        rows = _match("article_fts", _body([term]))[:CANDIDATES]
+    matches = _matches([("article_fts", _body([term])) for term in terms]
+                       + [("article_title_fts", _title([term])) for term in terms], languages)
+    for term, rows, title_rows in zip(terms, matches[:len(terms)], matches[len(terms):],
+                                      strict=True):
+        rows = rows[:CANDIDATES]
         weight = 1 / (1 + 0.25 * math.log(len(rows))) if rows else 0
         for rid, _ in rows:
             found.scores[rid] = found.scores.get(rid, 0) - weight
             if not term.needs_check:
                 found.trusted.add(rid)
-        for rid, _ in _match("article_title_fts", _title([term]))[:CANDIDATES]:
+        for rid, _ in title_rows[:CANDIDATES]:
             title_counts[rid] = title_counts.get(rid, 0) + 1
             found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
             found.trusted.add(rid)
@@ -219,26 +368,28 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     return found
 
 
-def _count(table: str, expr: str, cap: int) -> int:
-    """How many articles match, counting no further than ``cap``."""
+def _counts(table: str, exprs: list[str], cap: int) -> list[int]:
+    """How many articles match each expression, counting no further than ``cap``."""
     if not is_postgres():
-        return len(_match(table, expr, cap=cap))
-    # In no particular order: PostgreSQL stops at ``cap`` whichever way it reads, where
-    # "newest first" made it choose between a backward walk (slow for a rare word) and
-    # sorting every match (slow for a common one) on estimates alone.
+        return [len(_match(table, expr, cap=cap)) for expr in exprs]
+    # One statement for every word of a long text. Any ``cap`` matches will do: among
+    # the newest rows first (cheap for a common word), then anywhere (only when the
+    # window held fewer).
     column = _PG_COLUMN[table]
-    sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {column} @@ ?::tsquery"  # noqa: S608
-           " LIMIT ?) AS capped")
-    return db.execute_sql(sql, (expr, cap)).fetchone()[0]
+    sql = (f"SELECT CASE WHEN recent.n >= {cap:d} THEN recent.n ELSE (SELECT COUNT(*) FROM"  # noqa: S608
+           f" (SELECT 1 FROM {table} WHERE {column} @@ u.q LIMIT {cap:d}) AS e) END"
+           " FROM unnest(?::tsquery[]) WITH ORDINALITY AS u (q, i) CROSS JOIN LATERAL"
+           f" (SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE {column} @@ u.q"
+           f" AND {column} @@ ({_window_query(table, WINDOW_SHIFTS[0])}) LIMIT {cap:d}) AS w)"
+           " AS recent ORDER BY u.i")
+    return [row[0] for row in db.obj.execute_prepared(sql, (exprs,)).fetchall()]
 
 
 def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
     """The ``keep`` words found in the fewest articles (for long text)."""
-    frequency = {}
-    for term in terms:
-        found = _count("article_fts", _body([term]), RARITY_CAP)
-        if found:  # a word found nowhere helps nobody
-            frequency[term] = found
+    found = _counts("article_fts", [_body([term]) for term in terms], RARITY_CAP)
+    # A word found nowhere helps nobody.
+    frequency = {term: n for term, n in zip(terms, found, strict=True) if n}
     return sorted(frequency, key=frequency.get)[:keep]
 
 
@@ -286,7 +437,10 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
             limit: int) -> list[Hit]:
     """Order the candidates, then confirm and dress the best ``limit`` of them."""
     ids = tuple(set(found.scores) | found.title_ids)
-    rows = db.execute_sql(*_ids_in("SELECT id, language FROM article WHERE", ids)).fetchall()
+    if all(i in found.languages for i in ids):
+        rows = [(i, found.languages[i]) for i in ids]
+    else:
+        rows = db.execute_sql(*_ids_in("SELECT id, language FROM article WHERE", ids)).fetchall()
     def rank(row: tuple[int, str]) -> tuple:
         return (row[0] not in found.title_ids, row[1] != language,
                 found.scores.get(row[0], 1e9), -row[0])

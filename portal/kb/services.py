@@ -114,7 +114,7 @@ def save_article(data: ArticleInput, author: User | None = None,
         _apply(article, data)
         article.save()
         if article.is_published:
-            search.index_article(article.id, article.title, article.plain)
+            search.index_article(article.id, article.title, article.plain, article.language)
     return article
 
 

@@ -4,10 +4,12 @@ import re
 
 import pytest
 
+from portal.db import db
 from portal.kb import search, services
 from portal.kb.models import Article
 from portal.kb.textforms import normalize
 from tests import factories
+from tests.conftest import ON_POSTGRES
 
 
 def slugs(query: str, language: str = "ja", limit: int = 5) -> list[str]:
@@ -119,3 +121,26 @@ def test_snippets_mark_matches_and_escape_the_text(app):
     hit = search.search("invoice", "en", 1)[0][0]
     assert "<mark>invoice</mark>" in hit.snippet
     assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the windows of PostgreSQL's index")
+def test_windows_give_exactly_the_newest_matches(app, monkeypatch):
+    # Windows of 5-8 and then 17-32 ids, so 60 articles cross several of them.
+    monkeypatch.setattr(search, "WINDOW_SHIFTS", (2, 4))
+    for i in range(60):
+        words = " ".join(w for w, every in (("common", 1), ("half", 2), ("rare", 13))
+                         if i % every == 0)
+        factories.article(f"Article {i} {words}", f"本文 {words}", language=("ja", "en")[i % 2])
+    services.reindex()
+    exprs = ["'common'", "'half'", "'rare'", "'comm':*", "'本文' & 'half'", "'nothing'"]
+    for table, column in (("article_fts", "text"), ("article_title_fts", "title")):
+        for cap in (1, 3, 7, 20, 100):
+            for expr in exprs:
+                expected = db.execute_sql(
+                    f"SELECT f.rowid, a.language FROM {table} f JOIN article a ON a.id = f.rowid"  # noqa: S608
+                    f" WHERE f.{column} @@ ?::tsquery ORDER BY f.rowid DESC LIMIT ?",
+                    (expr, cap)).fetchall()
+                found = search._pg_match(table, expr, cap)
+                assert [(rid, lang) for rid, _, lang in found] == expected, (expr, table, cap)
+            assert search._counts(table, exprs, cap) == [
+                len(search._match(table, e, cap=cap)) for e in exprs]
