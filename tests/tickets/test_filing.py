@@ -256,7 +256,7 @@ def test_follow_up_of_a_closed_ticket(people, client, login):
     assert "Only a closed ticket" in refused.get_data(as_text=True)
     Ticket.update(status="closed").where(Ticket.id == old.id).execute()
     form = client.get(f"/tickets/new?follow_up={old.number}").get_data(as_text=True)
-    assert "continues MDG-1" in form and 'value="Old problem"' in form
+    assert "continues MDG-1" in form and 'value="Follow-up: Old problem"' in form
     assert 'value="request" data-asks' in form
     response = client.submit("/tickets/new", valid_form(follow_up=str(old.number)))
     new = Ticket.get(Ticket.number == 2)
