@@ -95,3 +95,10 @@ def test_a_follow_up_subject_keeps_one_prefix():
 
     assert follow_up_subject("(続き) 障害", "en") == "Follow-up: 障害"
     assert follow_up_subject("Follow-up: Follow-up: x", "ja") == "(続き) Follow-up: x"
+
+
+def test_a_member_who_may_not_file_sees_no_button_on_the_home_page(people, client, login):
+    login("member@acme.example")
+    assert 'href="/tickets/new"' not in client.get("/").get_data(as_text=True)
+    login("contact@acme.example")
+    assert 'href="/tickets/new"' in client.get("/").get_data(as_text=True)
