@@ -13,6 +13,7 @@ from htmx_flask import make_response
 
 from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
+from portal.text import render_markdown
 from portal.tickets import lifecycle, sla_clock, triage, uploads
 from portal.tickets import satisfaction as csat
 from portal.tickets.listing import get_ticket
@@ -69,6 +70,11 @@ def sla(number: int):
 @login_required
 def reply(number: int):
     ticket = get_ticket(_user(), number)
+    if "preview" in request.form:  # the Preview button without JavaScript
+        body = request.form.get("body", "")
+        return render_template("tickets/show.html", ticket=ticket, draft=body,
+                               reply_preview=render_markdown(body) or " ",
+                               **show_context(ticket, _user()))
     files = [uploads.Upload(f.filename, f.stream)
              for f in request.files.getlist("attachments") if f and f.filename]
     # A live page says which message it shows last; a reply that came in since then is

@@ -24,7 +24,8 @@ AXE_RUN = """async () => {
     runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
                                     "best-practice"]}});
   return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-    .map(v => v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+    .map(v => v.id + ": " + v.help + " — "
+         + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
 }"""
 # Registered before any page script: the browser reports each CSP violation here.
 WATCH_CSP = """window.__csp = [];

@@ -1,4 +1,4 @@
-"""The requester withdraws an open request; buttons follow what the viewer may do."""
+"""What a customer does on a ticket: withdraw, follow up, preview; what they are shown."""
 
 import pytest
 
@@ -102,3 +102,14 @@ def test_a_member_who_may_not_file_sees_no_button_on_the_home_page(people, clien
     assert 'href="/tickets/new"' not in client.get("/").get_data(as_text=True)
     login("contact@acme.example")
     assert 'href="/tickets/new"' in client.get("/").get_data(as_text=True)
+
+
+def test_reply_preview_works_without_javascript(people, client, login):
+    ticket = factories.ticket(people["contact"])
+    login("contact@acme.example")
+    page = client.submit(f"/tickets/{ticket.number}/messages",
+                         {"body": "**bold** <script>x</script>", "preview": "1"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<strong>bold</strong>" in html
+    assert "<script>x" not in html and "&lt;script&gt;" in html  # kept in the box, escaped
+    assert Message.select().where(Message.kind == "reply").count() == 1  # nothing sent
