@@ -46,7 +46,7 @@ def incident_labels() -> dict[str, str]:
 
 
 def rating_labels() -> dict[str, str]:
-    return labels("ratings", lambda: {"good": gettext("Good 👍"), "bad": gettext("Bad 👎")})
+    return labels("ratings", lambda: {"good": gettext("Good"), "bad": gettext("Bad")})
 
 
 def can_file() -> bool:

@@ -38,7 +38,8 @@ def _pages(base: str) -> dict[str, str]:
     return {"home": "/", "kb list": "/kb/", "article": "/kb/api-timeout",
             "search results": "/kb/search?q=API", "search without result": "/kb/search?q=zzqqxx",
             "new request": "/tickets/new", "my requests": "/tickets/",
-            "thread": f"/tickets/{ticket.number}", "account": "/account"}
+            "thread": f"/tickets/{ticket.number}", "account": "/account",
+            "rating": f"/tickets/{ticket.number}/satisfaction?rating=good"}
 
 
 def _check(page, name: str, width: int) -> list[str]:
