@@ -112,7 +112,7 @@ def _filed_message(ticket) -> str:
     if requester.id != _user().id or requester.notify_own:
         parts.append(gettext("A confirmation was e-mailed to %(email)s.",
                              email=requester.email))
-    return " ".join(parts)
+    return ("" if current_locale() == "ja" else " ").join(parts)  # no spaces between 文
 
 
 @login_required

@@ -382,3 +382,14 @@ def test_a_refused_kind_on_a_reply_keeps_the_draft(people, client, login):
     assert response.status_code == 400
     assert "cannot be attached: tool.msc" in html and "Draft I typed" in html
     assert Message.select().count() == 1
+
+
+def test_filing_confirms_what_happens_next(people, client, login):
+    login("contact@acme.example")
+    response = client.submit("/tickets/new", valid_form())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your request MDG-1 was sent." in page
+    assert "A confirmation was e-mailed to contact@acme.example." in page
+    due = Ticket.get(Ticket.number == 1).first_response_due  # the default premium policy
+    assert due is not None and "We will answer by" in page
+    assert "was sent" not in client.get(response.headers["Location"]).get_data(as_text=True)
