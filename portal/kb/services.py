@@ -236,6 +236,13 @@ def give_feedback(article: Article, voter: str, helpful: bool, comment: str = ""
     return True
 
 
+def missing_notes(article: Article, limit: int = 20) -> list[ArticleFeedback]:
+    """What readers who voted "no" said was missing, newest first (for the writers)."""
+    return list(ArticleFeedback.select().where(
+        (ArticleFeedback.article == article) & (ArticleFeedback.helpful == 0)
+        & (ArticleFeedback.comment != "")).order_by(ArticleFeedback.id.desc()).limit(limit))
+
+
 def has_voted(article: Article, voter: str | None) -> bool:
     return bool(voter) and ArticleFeedback.select().where(
         (ArticleFeedback.article == article) & (ArticleFeedback.voter == voter)).exists()

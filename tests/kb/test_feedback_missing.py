@@ -41,3 +41,13 @@ def test_contact_support_names_the_article(demo, client, login):
 def test_no_result_page_links_categories_and_the_request_form(demo, client):
     html = client.get("/kb/search?q=zzzqqqxxx").get_data(as_text=True)
     assert 'href="/kb/"' in html and "/tickets/new?subject=zzzqqqxxx" in html
+
+
+def test_writers_see_what_readers_missed(demo, client, login):
+    client.submit("/kb/api-timeout/feedback", {"helpful": "no"})
+    client.submit("/kb/api-timeout/feedback",
+                  {"helpful": "no", "comment": "<i>No example</i> for Python"})
+    login("agent@madoguchi.example", "demo-pass-2026")
+    article = Article.get(Article.slug == "api-timeout")
+    html = client.get(f"/staff/kb/{article.id}/edit").get_data(as_text=True)
+    assert "&lt;i&gt;No example&lt;/i&gt; for Python" in html
