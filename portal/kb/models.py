@@ -45,6 +45,7 @@ class ArticleFeedback(BaseModel):
     article = ForeignKeyField(Article, on_delete="CASCADE")
     voter = CharField()
     helpful = IntegerField()
+    comment = TextField(default="")  # what a "no" voter missed, for the writers
     created_at = DateTimeField(default=clock.now)
 
 

@@ -213,15 +213,34 @@ def count_view(article: Article) -> None:
         Article.update(views=Article.views + 1).where(Article.id == article.id).execute()
 
 
-def give_feedback(article: Article, voter: str, helpful: bool) -> bool:
-    """Record one vote per reader; False if this reader had already voted."""
+MAX_FEEDBACK_COMMENT = 2_000
+
+
+def give_feedback(article: Article, voter: str, helpful: bool, comment: str = "") -> bool:
+    """Record one vote per reader; False if this reader had already voted.
+
+    A "no" may come with what the reader missed (for the writers); sent after the vote,
+    it is added to that reader's "no"."""
+    comment = (comment or "").strip()[:MAX_FEEDBACK_COMMENT]
     with transaction():  # immediate: two clicks at once cannot both pass the check
         if has_voted(article, voter):
+            if comment and not helpful:
+                ArticleFeedback.update(comment=comment).where(
+                    (ArticleFeedback.article == article) & (ArticleFeedback.voter == voter)
+                    & (ArticleFeedback.helpful == 0)).execute()
             return False
-        ArticleFeedback.create(article=article, voter=voter, helpful=int(helpful))
+        ArticleFeedback.create(article=article, voter=voter, helpful=int(helpful),
+                               comment="" if helpful else comment)
         column = Article.helpful if helpful else Article.not_helpful
         Article.update({column: column + 1}).where(Article.id == article.id).execute()
     return True
+
+
+def missing_notes(article: Article, limit: int = 20) -> list[ArticleFeedback]:
+    """What readers who voted "no" said was missing, newest first (for the writers)."""
+    return list(ArticleFeedback.select().where(
+        (ArticleFeedback.article == article) & (ArticleFeedback.helpful == 0)
+        & (ArticleFeedback.comment != "")).order_by(ArticleFeedback.id.desc()).limit(limit))
 
 
 def has_voted(article: Article, voter: str | None) -> bool:

@@ -26,7 +26,8 @@ def _input_from_form() -> services.ArticleInput:
 
 def _editor(data: services.ArticleInput, article: Article | None, status: int = 200):
     return render_template("staff/kb_edit.html", data=data, article=article,
-                           products=products(), categories=services.category_names()), status
+                           products=products(), categories=services.category_names(),
+                           missing=services.missing_notes(article) if article else []), status
 
 
 @bp.route("/")

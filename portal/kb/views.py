@@ -89,7 +89,8 @@ def article(slug: str):
     found = services.published(slug)
     return render_template("kb/article.html", article=found,
                            related=services.related(found),
-                           voted=services.has_voted(found, _voter(create=False)))
+                           voted=services.has_voted(found, _voter(create=False)),
+                           asked="no" if request.args.get("missing") == "no" else "")
 
 
 @bp.route("/kb/<slug>/viewed", methods=["POST"])
@@ -117,7 +118,11 @@ def feedback(slug: str):
     if choice not in ("yes", "no"):
         return render_template("kb/_feedback.html", article=found, voted=False,
                                invalid=True), 400
-    services.give_feedback(found, _voter(), choice == "yes")
+    comment = request.form.get("comment", "")
+    services.give_feedback(found, _voter(), choice == "yes", comment)
+    # A "no" asks what was missing (once), then thanks.
+    asked = "no" if choice == "no" and not comment.strip() else ""
     if request.htmx:
-        return render_template("kb/_feedback.html", article=found, voted=True)
-    return redirect(url_for("kb.article", slug=slug, _anchor="feedback"))
+        return render_template("kb/_feedback.html", article=found, voted=True, asked=asked)
+    return redirect(url_for("kb.article", slug=slug, missing=asked or None,
+                            _anchor="feedback"))

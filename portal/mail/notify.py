@@ -21,6 +21,7 @@ from portal.cleaning import one_line
 from portal.errors import N_
 from portal.mail import invite_mail, tokens
 from portal.mail.models import Outbox
+from portal.templating import date_pattern
 from portal.tickets import events
 from portal.tickets.models import Message, Participant, Ticket
 from portal.tickets.numbering import format_number
@@ -143,8 +144,11 @@ def on_status(ticket: Ticket, old: str, new: str, actor: User | None) -> None:
         return
     subjects = {"waiting_on_customer": N_("We need your reply: %(subject)s"),
                 "resolved": N_("Resolved: %(subject)s"), "closed": N_("Closed: %(subject)s")}
+    rate = f"{ticket_link(ticket)}/satisfaction" if new == "resolved" else ""
     for person in _to(_people(ticket), actor):
-        queue(person, "status", subjects[new], ticket, status=new)
+        # Only the requester is asked; the link opens a page that asks before recording.
+        queue(person, "status", subjects[new], ticket, status=new,
+              rate_link=rate if person.id == ticket.requester_id else "")
 
 
 def on_escalated(ticket: Ticket, actor: User, reason: str) -> None:
@@ -168,7 +172,7 @@ def on_sla_warning(ticket: Ticket, target: str, kind: str, due) -> None:
     recipients = [ticket.assignee] if ticket.assignee_id else active_staff()
     for person in _to(recipients, None):
         locale = person.locale or settings.get("DEFAULT_LOCALE", "ja")
-        due_text = format_datetime(due.replace(tzinfo=UTC), "short", locale=locale,
+        due_text = format_datetime(due.replace(tzinfo=UTC), date_pattern(locale), locale=locale,
                                    tzinfo=ZoneInfo(person.timezone or "Asia/Tokyo"))
         queue(person, "sla_warning", SLA_SUBJECTS[kind], ticket, target=target, kind=kind,
               due_text=due_text)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 
 from flask import Blueprint, render_template
 from flask_babel import gettext
 
+from portal import clock
 from portal.accounts.guards import staff_required
 from portal.staff import dashboard
 from portal.templating import localized
+from portal.tickets import satisfaction
 from portal.tickets.templating import severity_labels, status_labels
 
 bp = Blueprint("staff_dashboard", __name__, url_prefix="/staff")
@@ -52,5 +55,7 @@ def _charts(fig: dict) -> dict:
 def dashboard_page():
     fig = dashboard.figures()
     day_labels = [d.strftime("%m/%d") for d, _, _ in fig["volumes"]]
+    since = clock.now() - timedelta(days=90)
     return render_template("staff/dashboard.html", charts=_charts(fig), day_labels=day_labels,
-                           **fig)
+                           csat_agents=satisfaction.by_agent(since),
+                           csat_orgs=satisfaction.by_organization(since), **fig)

@@ -6,14 +6,16 @@ refreshed header, the poller) and a plain form post with a redirect to the threa
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
 from htmx_flask import make_response
 
 from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
+from portal.text import render_markdown
 from portal.tickets import lifecycle, sla_clock, triage, uploads
+from portal.tickets import satisfaction as csat
 from portal.tickets.listing import get_ticket
 from portal.tickets.thread import page_context, show_context, thread
 from portal.tickets.views import _user
@@ -23,19 +25,20 @@ def _after() -> int:
     return parse_id(request.values.get("after", "")) or 0
 
 
-def updates(ticket, after: int, status: int = 200):
-    """Messages newer than ``after`` appended to the thread, and a fresh header."""
+def updates(ticket, after: int, status: int = 200, done: bool = False):
+    """Messages newer than ``after`` appended to the thread, and a fresh header;
+    ``done``: an action succeeded, so earlier error messages are cleared."""
     user = _user()
     ticket = get_ticket(user, ticket.number)
     messages = thread(ticket, user, after=after)
     last = messages[-1].id if messages else after
     return render_template("tickets/_updates.html", ticket=ticket, messages=messages,
-                           last_id=last, **page_context(ticket, user)), status
+                           last_id=last, done=done, **page_context(ticket, user)), status
 
 
 def _done(ticket, anchor: str | None = None):
     if request.htmx:
-        return updates(ticket, _after())
+        return updates(ticket, _after(), done=True)
     return redirect(url_for("tickets.show", ref=ticket.number, _anchor=anchor))
 
 
@@ -67,6 +70,11 @@ def sla(number: int):
 @login_required
 def reply(number: int):
     ticket = get_ticket(_user(), number)
+    if "preview" in request.form:  # the Preview button without JavaScript
+        body = request.form.get("body", "")
+        return render_template("tickets/show.html", ticket=ticket, draft=body,
+                               reply_preview=render_markdown(body) or " ",
+                               **show_context(ticket, _user()))
     files = [uploads.Upload(f.filename, f.stream)
              for f in request.files.getlist("attachments") if f and f.filename]
     # A live page says which message it shows last; a reply that came in since then is
@@ -121,6 +129,32 @@ def solve(number: int):
 def escalate(number: int):
     return _control(number, lambda t: lifecycle.escalate(
         _user(), t, request.form.get("reason", "")), "#actions-error")
+
+
+@login_required
+def withdraw(number: int):
+    return _control(number, lambda t: lifecycle.withdraw(
+        _user(), t, request.form.get("reason", "")), "#actions-error")
+
+
+@login_required
+def satisfaction(number: int):
+    """GET asks (the mail's link lands here and records nothing); POST records."""
+    ticket = get_ticket(_user(), number)
+    rating, error = request.values.get("rating", ""), None
+    if request.method == "POST":
+        try:
+            csat.vote(_user(), ticket, rating, request.form.get("comment", ""))
+        except ServiceError as err:
+            error = err
+        else:
+            flash(gettext("Thank you: your rating was recorded. You can change it until "
+                          "the ticket is closed."), "success")
+            return redirect(url_for("tickets.show", ref=ticket.number, _anchor="csat"))
+    return render_template("tickets/satisfaction.html", ticket=ticket, rating=rating,
+                           vote=csat.vote_of(ticket), may_vote=csat.may_vote(_user(), ticket),
+                           error=error.text(gettext) if error else None,
+                           error_at="#csat-error"), error.status if error else 200
 
 
 @login_required

@@ -97,7 +97,8 @@ def environments(org: Organization | None) -> list[Environment]:
 def prefill(user: User, type_code: str, follow_up: str, submission: str,
             locale: str) -> TicketInput:
     """A fresh form: the chosen (or first) type with its outline; a follow-up copies the
-    closed ticket's type, product, environment and subject."""
+    closed ticket's type, product, environment, severity and the people copied, and
+    marks its subject as a continuation."""
     org = user.organization if not user.is_staff else None
     offered = types_for(org)
     data = TicketInput(submission=submission)
@@ -105,10 +106,16 @@ def prefill(user: User, type_code: str, follow_up: str, submission: str,
         earlier = find_ticket(user, follow_up)
         if earlier is not None and earlier.status == "closed":
             data.follow_up = str(earlier.number)
-            data.subject = earlier.subject
+            data.subject = follow_up_subject(earlier.subject, locale)
             type_code = type_code or earlier.type.code
             data.product = earlier.product.code if earlier.product_id else ""
             data.environment = str(earlier.environment_id or "")
+            data.severity = str(earlier.severity)
+            data.participants = [p.user.email for p in Participant.select(Participant, User)
+                                 .join(User).where((Participant.ticket == earlier.id)
+                                                   & User.active)]
+            if earlier.requester_id != user.id and user.id != earlier.created_by_id:
+                data.participants.append(earlier.requester.email)
     chosen = next((t for t in offered if t.code == type_code), offered[0] if offered else None)
     if chosen is not None:
         data.type = chosen.code
@@ -116,6 +123,19 @@ def prefill(user: User, type_code: str, follow_up: str, submission: str,
     if org is not None and org.trial:
         data.severity = str(org.plan.default_severity)
     return data
+
+
+FOLLOW_UP_PREFIXES = {"ja": "(続き) ", "en": "Follow-up: "}
+
+
+def follow_up_subject(subject: str, locale: str) -> str:
+    """「(続き) …」 / "Follow-up: …", once: a follow-up of a follow-up keeps one prefix."""
+    for prefix in FOLLOW_UP_PREFIXES.values():
+        if subject.startswith(prefix):
+            subject = subject[len(prefix):]
+            break
+    prefix = FOLLOW_UP_PREFIXES.get(locale, FOLLOW_UP_PREFIXES["en"])
+    return (prefix + subject)[:MAX_SUBJECT]
 
 
 # --- filing --------------------------------------------------------------------------------

@@ -72,10 +72,15 @@ def _event(ticket: Ticket, actor: User | None, code: str, **params) -> Message:
                           created_at=clock.now())
 
 
-def _move(ticket: Ticket, target: str, actor: User | None, **event_params) -> None:
-    """Change the status (inside the caller's transaction) with its event and audit."""
+def _move(ticket: Ticket, target: str, actor: User | None, withdrawal: bool = False,
+          **event_params) -> None:
+    """Change the status (inside the caller's transaction) with its event and audit.
+
+    ``withdrawal``: the requester closes an open ticket, a step the table does not offer
+    to anyone else."""
     old = ticket.status
-    if not allowed(old, target):
+    if not (allowed(old, target) or (withdrawal and old in OPEN_STATUSES
+                                     and target == "closed")):
         raise Refused(N_("The ticket cannot move from its present status to that one."),
                       "status")
     now = clock.now()
@@ -231,6 +236,21 @@ def assign(user: User, ticket: Ticket, email: str) -> Ticket:
 
 # --- customer actions --------------------------------------------------------------------
 
+def may_solve(user: User, ticket: Ticket) -> bool:
+    """A customer marks their ticket solved while it is assigned and not yet resolved."""
+    return not user.is_staff and ticket.is_open and ticket.assignee_id is not None
+
+
+def may_withdraw(user: User, ticket: Ticket) -> bool:
+    """The requester (or whoever filed it for them) may close an open ticket."""
+    return (not user.is_staff and ticket.is_open
+            and user.id in (ticket.requester_id, ticket.created_by_id))
+
+
+def may_escalate(user: User, ticket: Ticket) -> bool:
+    return not user.is_staff and ticket.is_open and not ticket.escalated
+
+
 def solve(user: User, ticket: Ticket) -> Ticket:
     """The customer says it is solved: only while assigned and not yet resolved."""
     if user.is_staff:
@@ -241,8 +261,24 @@ def solve(user: User, ticket: Ticket) -> Ticket:
             raise Refused(N_("Only an open ticket can be marked as solved."))
         if ticket.assignee_id is None:
             raise Refused(N_("A ticket can be marked as solved once someone is working on "
-                             "it. You can add a reply to say it is no longer needed."))
+                             "it. You can withdraw it if it is no longer needed."))
         _move(ticket, "resolved", user, by_customer=True)
+    return ticket
+
+
+def withdraw(user: User, ticket: Ticket, reason: str) -> Ticket:
+    """The requester no longer needs an open ticket: it closes now, with their reason."""
+    reason = (reason or "").strip()
+    if user.is_staff or user.id not in (ticket.requester_id, ticket.created_by_id):
+        raise Refused(N_("Only the requester can withdraw a request."))
+    if not reason:
+        raise ServiceError(N_("Please tell us why you withdraw the request."), "reason")
+    with transaction():
+        ticket = _reload(ticket)
+        if ticket.status not in OPEN_STATUSES:
+            raise Refused(N_("Only an open request can be withdrawn."))
+        _move(ticket, "closed", user, withdrawal=True, withdrawn=True,
+              reason=reason[:MAX_REASON])
     return ticket
 
 

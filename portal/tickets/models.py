@@ -22,6 +22,7 @@ SEVERITIES = (1, 2, 3, 4)
 KINDS = ("incident", "question", "request", "billing", "account", "callback")
 EXTRA_FIELDS = ("occurred_at", "product", "environment", "phone")
 INCIDENT_STATES = ("ongoing", "intermittent", "recovered")
+RATINGS = ("good", "bad")
 
 
 class TicketType(BaseModel):
@@ -149,3 +150,14 @@ class SlaNotice(BaseModel):
     kind = CharField()
     started_at = DateTimeField()
     created_at = DateTimeField(default=clock.now)
+
+
+class Satisfaction(BaseModel):
+    """The requester's one vote on how a resolved ticket went (changeable until closed)."""
+
+    ticket = ForeignKeyField(Ticket, unique=True, on_delete="CASCADE")
+    voter = ForeignKeyField(User)
+    rating = CharField()  # one of RATINGS
+    comment = TextField(default="")
+    created_at = DateTimeField(default=clock.now)
+    updated_at = DateTimeField(default=clock.now)

@@ -21,6 +21,8 @@ ROUTES = [  # rule, view (its name is the endpoint), methods
     ("/<int:number>/assign", actions.assign, ["POST"]),
     ("/<int:number>/solve", actions.solve, ["POST"]),
     ("/<int:number>/escalate", actions.escalate, ["POST"]),
+    ("/<int:number>/close", actions.withdraw, ["POST"]),
+    ("/<int:number>/satisfaction", actions.satisfaction, ["GET", "POST"]),
     ("/<int:number>/type", actions.change_type, ["POST"]),
     ("/<int:number>/severity", actions.severity, ["POST"]),
     ("/<int:number>/participants", actions.participants, ["POST"]),

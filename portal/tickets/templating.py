@@ -38,6 +38,17 @@ def severity_labels() -> dict[int, tuple[str, str]]:
     })
 
 
+def incident_labels() -> dict[str, str]:
+    """An incident's current state, as the filer chose it."""
+    return labels("incident-states", lambda: {
+        "ongoing": gettext("Still happening"), "intermittent": gettext("Happens now and then"),
+        "recovered": gettext("Recovered; we want to know why")})
+
+
+def rating_labels() -> dict[str, str]:
+    return labels("ratings", lambda: {"good": gettext("Good"), "bad": gettext("Bad")})
+
+
 def can_file() -> bool:
     """May the signed-in user open tickets (for the navigation)."""
     return current_user.is_authenticated and policy.can_file(current_user)
@@ -60,6 +71,9 @@ def event_text(message) -> str:
         if data.get("automatic") == "auto_closed":
             return gettext("Closed automatically %(days)d days after it was resolved.",
                            days=data.get("days", 0))
+        if data.get("withdrawn"):
+            return gettext("%(who)s withdrew the request: %(reason)s", who=who,
+                           reason=data.get("reason", ""))
         if data.get("by_customer"):
             return gettext("%(who)s marked the ticket as solved.", who=who)
         if data.get("reopened"):
@@ -125,6 +139,7 @@ def init_app(app) -> None:
     """Offer the tickets' helpers to every template."""
     app.jinja_env.globals.update(status_labels=status_labels, severity_labels=severity_labels,
                                  can_file=can_file, event_text=event_text,
+                                 incident_labels=incident_labels, rating_labels=rating_labels,
                                  inline_images=INLINE_IMAGES, sla_labels=sla_labels,
                                  SEVERITIES=SEVERITIES, PRIORITIES=PRIORITIES,
                                  allowed_transitions=allowed_transitions,

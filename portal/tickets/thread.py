@@ -3,12 +3,14 @@ them. No Flask here."""
 
 from __future__ import annotations
 
+import json
+
 from peewee import JOIN
 
 from portal.accounts.models import User
 from portal.accounts.services import active_staff
 from portal.errors import N_, NotFound
-from portal.tickets import sla_clock
+from portal.tickets import lifecycle, policy, satisfaction, sla_clock
 from portal.tickets.listing import get_ticket
 from portal.tickets.models import Attachment, Message, Participant, Ticket
 from portal.tickets.numbering import format_number
@@ -48,14 +50,38 @@ def page_context(ticket: Ticket, viewer: User) -> dict:
     if viewer.is_staff:
         context["agents"] = active_staff()
     else:
-        context["can_solve"] = ticket.is_open and ticket.assignee_id is not None
-        context["can_escalate"] = ticket.is_open and not ticket.escalated
+        context["can_solve"] = lifecycle.may_solve(viewer, ticket)
+        context["can_escalate"] = lifecycle.may_escalate(viewer, ticket)
+        context["can_withdraw"] = lifecycle.may_withdraw(viewer, ticket)
+        context["can_vote"] = satisfaction.may_vote(viewer, ticket)
+        context["can_follow_up"] = ticket.status == "closed" and policy.can_file(viewer)
+    if viewer.is_staff or context["can_vote"] or ticket.status == "closed":
+        context["vote"] = satisfaction.vote_of(ticket)
+    if ticket.priority != ticket.severity:
+        context["priority_reason"] = priority_reason(ticket)
     return context
+
+
+def priority_reason(ticket: Ticket) -> str:
+    """Why staff last changed the priority (what the customer is told beside severity)."""
+    for body in (Message.select(Message.body)
+                 .where((Message.ticket == ticket) & (Message.kind == "event")
+                        & Message.body.contains('"event": "priority"'))
+                 .order_by(Message.id.desc()).limit(1).tuples()):
+        try:
+            return json.loads(body[0]).get("reason", "")
+        except ValueError:
+            return ""
+    return ""
 
 
 def show_context(ticket: Ticket, viewer: User) -> dict:
     messages = thread(ticket, viewer)
+    earlier = ticket.follow_up_of if ticket.follow_up_of_id else None
+    if earlier is not None and not policy.can_view_ticket(viewer, earlier):
+        earlier = None
     return {"messages": messages, "last_id": messages[-1].id if messages else 0,
+            "earlier": earlier, "earlier_messages": thread(earlier, viewer) if earlier else [],
             **page_context(ticket, viewer)}
 
 

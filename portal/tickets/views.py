@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
-from flask import redirect, render_template, request, send_file, url_for
-from flask_babel import get_timezone
+from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone, gettext
 from flask_login import current_user, login_required
 
 from portal.accounts.services import products
+from portal.cleaning import one_line
 from portal.pagination import page_number, paginate
-from portal.templating import current_locale
+from portal.templating import current_locale, local_time
 from portal.text import render_markdown
-from portal.tickets import filing, policy, uploads
+from portal.tickets import filing, policy, sla_clock, uploads
 from portal.tickets.listing import find_ticket, get_ticket, list_tickets
 from portal.tickets.models import SEVERITIES, STATUSES
-from portal.tickets.thread import get_attachment, show_context
+from portal.tickets.numbering import format_number
+from portal.tickets.thread import get_attachment, show_context, thread
 from portal.tickets.uploads import INLINE_IMAGES
 
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
 FORM_FIELDS = ("type", "severity", "product", "environment", "subject", "description",
                "occurred_at", "incident_state", "phone", "requester", "follow_up",
                "submission")
@@ -59,15 +63,20 @@ def _form(data: filing.TicketInput, errors=None, params=None, preview=None,
         products=products(), environments=filing.environments(org),
         colleagues=filing.colleagues(user), on_behalf=policy.can_file_on_behalf(user),
         trial=bool(org and org.trial), trial_severity=org.plan.default_severity if org else 3,
-        follow_up=follow_up, may_file=policy.can_file(user)), status
+        follow_up=follow_up, may_file=policy.can_file(user),
+        earlier_messages=thread(follow_up, user) if follow_up else []), status
 
 
 @login_required
 def new():
     if request.method == "GET":
-        return _form(filing.prefill(_user(), request.args.get("type", ""),
-                                      request.args.get("follow_up", ""),
-                                      secrets.token_urlsafe(16), current_locale()))
+        data = filing.prefill(_user(), request.args.get("type", ""),
+                              request.args.get("follow_up", ""), secrets.token_urlsafe(16),
+                              current_locale())
+        _about_article(data)
+        if request.args.get("subject") and not data.subject:  # from a search with no answer
+            data.subject = one_line(request.args["subject"])[:filing.MAX_SUBJECT]
+        return _form(data)
     data = _form_data()
     if "preview" in request.form:  # the Preview button without JavaScript
         return _form(data, preview=render_markdown(data.description))
@@ -75,7 +84,35 @@ def new():
         ticket = filing.file_ticket(_user(), data, str(get_timezone()))
     except filing.Invalid as err:
         return _form(data, err.errors, err.field_params, status=400)
+    flash(_filed_message(ticket), "success")
     return redirect(url_for(".show", ref=ticket.number))
+
+
+def _about_article(data: filing.TicketInput) -> None:
+    """Coming from an article that did not help ("contact support"): name it first in
+    the description, so support knows what was already read."""
+    slug, title = request.args.get("article", ""), one_line(request.args.get("about", ""))
+    if not _SLUG.match(slug):
+        return
+    link = url_for("kb.article", slug=slug, _external=True)
+    line = gettext("I read the article “%(title)s” (%(link)s), and it did not answer me.",
+                   title=title[:200] or slug, link=link)
+    data.description = f"{line}\n\n{data.description}"
+
+
+def _filed_message(ticket) -> str:
+    """What happens next: when support answers first, and where the confirmation went."""
+    parts = [gettext("Your request %(ref)s was sent.", ref=format_number(ticket.number))]
+    first = next((s for s in sla_clock.shown(ticket, False) if s.name == "first_response"
+                  and s.state == "pending"), None)
+    if first is not None:
+        parts.append(gettext("We will answer by %(time)s at the latest.",
+                             time=local_time(first.due, "short")))
+    requester = ticket.requester
+    if requester.id != _user().id or requester.notify_own:
+        parts.append(gettext("A confirmation was e-mailed to %(email)s.",
+                             email=requester.email))
+    return ("" if current_locale() == "ja" else " ").join(parts)  # no spaces between 文
 
 
 @login_required

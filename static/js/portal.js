@@ -73,3 +73,20 @@ document.addEventListener("htmx:afterRequest", function (event) {
     }
   }
 });
+
+// A wide table in an article or reply scrolls on its own: make it reachable by keyboard.
+(function () {
+  "use strict";
+
+  function focusableScrollers(root) {
+    (root || document).querySelectorAll(".prose table, .prose pre").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(); });
+  document.addEventListener("htmx:afterSettle", function () { focusableScrollers(); });
+  window.addEventListener("resize", function () { focusableScrollers(); });
+})();

@@ -23,7 +23,7 @@ def test_reply_appears_in_place_and_reaches_the_agent_by_polling(live, browser):
     agent.goto(f"{live}/tickets/{number}")
 
     customer.fill("#body", "昨日から**全員**が見られません。")
-    customer.click("#reply-form button[type=submit]")
+    customer.click("#reply-form button.primary")
     expect(customer.locator("#thread li strong", has_text="全員")).to_be_visible()
     expect(customer.locator("#body")).to_have_value("")
     assert customer.url == f"{live}/tickets/{number}"  # no reload, no redirect
@@ -51,10 +51,10 @@ def test_internal_note_stays_with_staff(live, browser):
     customer.goto(f"{live}/tickets/{number}")
     agent.fill("#body", "only for us")
     agent.check("#reply-form input[name=internal]")
-    agent.click("#reply-form button[type=submit]")
+    agent.click("#reply-form button.primary")
     expect(agent.locator("#thread li.note")).to_contain_text("only for us")
     agent.fill("#body", "public words")
-    agent.click("#reply-form button[type=submit]")
+    agent.click("#reply-form button.primary")
     expect(customer.locator("#thread li", has_text="public words")).to_be_visible(timeout=15_000)
     expect(customer.locator("#thread")).not_to_contain_text("only for us")
     agent_ctx.close()

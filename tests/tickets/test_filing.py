@@ -256,7 +256,7 @@ def test_follow_up_of_a_closed_ticket(people, client, login):
     assert "Only a closed ticket" in refused.get_data(as_text=True)
     Ticket.update(status="closed").where(Ticket.id == old.id).execute()
     form = client.get(f"/tickets/new?follow_up={old.number}").get_data(as_text=True)
-    assert "continues MDG-1" in form and 'value="Old problem"' in form
+    assert "continues MDG-1" in form and 'value="Follow-up: Old problem"' in form
     assert 'value="request" data-asks' in form
     response = client.submit("/tickets/new", valid_form(follow_up=str(old.number)))
     new = Ticket.get(Ticket.number == 2)
@@ -382,3 +382,14 @@ def test_a_refused_kind_on_a_reply_keeps_the_draft(people, client, login):
     assert response.status_code == 400
     assert "cannot be attached: tool.msc" in html and "Draft I typed" in html
     assert Message.select().count() == 1
+
+
+def test_filing_confirms_what_happens_next(people, client, login):
+    login("contact@acme.example")
+    response = client.submit("/tickets/new", valid_form())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your request MDG-1 was sent." in page
+    assert "A confirmation was e-mailed to contact@acme.example." in page
+    due = Ticket.get(Ticket.number == 1).first_response_due  # the default premium policy
+    assert due is not None and "We will answer by" in page
+    assert "was sent" not in client.get(response.headers["Location"]).get_data(as_text=True)
