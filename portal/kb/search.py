@@ -45,7 +45,7 @@ class Hit:
     title: str
     kind: str
     language: str
-    category: str
+    category: int | None  # the category's id
     title_match: bool
     snippet: Markup = Markup("")
 
@@ -328,7 +328,7 @@ def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
     """Articles ``ids`` in that order, each with its plain text."""
     # SQLite must look the ids up by key, not by the status index: ``+status`` says so.
     status = "status" if is_postgres() else "+status"
-    sql, params = _ids_in("SELECT id, slug, title, kind, language, category, plain FROM article"
+    sql, params = _ids_in("SELECT id, slug, title, kind, language, category_id, plain FROM article"
                           " WHERE", ids)
     rows = {row[0]: row for row in db.execute_sql(
         f"{sql} AND {status} = 'published'", params).fetchall()}
