@@ -272,18 +272,19 @@ def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit]
 
 
 def similar(title: str, language: str, exclude: int, limit: int = 5) -> list[Hit]:
-    """Articles sharing content words with ``title`` (for "related articles")."""
+    """Articles sharing content words with ``title`` (for "related articles", which show
+    titles only: no snippets are made)."""
     terms = content_terms(parse(title)) or parse(title)
     if not terms:
         return []
     found = _step(terms, any_word=True, limit=limit)
     found.scores.pop(exclude, None)
     found.title_ids.discard(exclude)
-    return _ranked(found, language, terms, True, limit) if found else []
+    return _ranked(found, language, terms, True, limit, snippets=False) if found else []
 
 
 def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
-            limit: int) -> list[Hit]:
+            limit: int, snippets: bool = True) -> list[Hit]:
     """Order the candidates, then confirm and dress the best ``limit`` of them."""
     ids = tuple(set(found.scores) | found.title_ids)
     rows = db.execute_sql(*_ids_in("SELECT id, language FROM article WHERE", ids)).fetchall()
@@ -302,7 +303,8 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
         for hit, plain in _load(ordered[start:start + batch_size], found.title_ids):
             if hit.id in found.trusted or _confirmed(hit.title + "\n" + plain, checks,
                                                      any_word):
-                hit.snippet = snippet(plain, terms)
+                if snippets:
+                    hit.snippet = snippet(plain, terms)
                 hits.append(hit)
                 if len(hits) == limit:
                     return hits

@@ -11,7 +11,7 @@ from peewee import JOIN
 
 from portal import clock, counters
 from portal.accounts.models import Product, User
-from portal.db import db, transaction
+from portal.db import Prepared, db, transaction
 from portal.errors import N_, NotFound, ServiceError
 from portal.kb import search
 from portal.kb.models import (
@@ -191,9 +191,17 @@ def reindex() -> int:
 
 # --- reading -----------------------------------------------------------------------------
 
+# Read on every article page: composed once (see ``portal.db.Prepared``), with its category.
+_PUBLISHED = Prepared(
+    lambda slug, status: (Article.select(Article, Category).join(Category, JOIN.LEFT_OUTER)
+                          .where((Article.slug == slug) & (Article.status == status))),
+    "sample-slug", "published")
+
+
 def published(slug: str) -> Article:
     """A published article, or NotFound (drafts do not exist for readers)."""
-    article = Article.get_or_none((Article.slug == slug) & (Article.status == "published"))
+    found = _PUBLISHED.rows(slug, "published")
+    article = found[0] if found else None
     if article is None:
         raise NotFound(N_("There is no such article."))
     return article
@@ -249,12 +257,12 @@ def _row(row: tuple) -> Article:
 def popular(language: str, limit: int = 8) -> list[Article]:
     """Most viewed published articles, the reader's language first."""
     # The reader's language came first; the other fills what is left.
-    return _articles(*_reader_first("1 = 1", (), "views DESC, id DESC", language, limit))[:limit]
+    return _articles(*_reader_first("1 = 1", (), "views DESC, id", language, limit))[:limit]
 
 
 def known_issues(language: str, limit: int = 8) -> list[Article]:
     """Known issues, the latest change first, the reader's language before the other."""
-    return _articles(*_reader_first("kind = 'known_issue'", (), "updated_at DESC, id DESC",
+    return _articles(*_reader_first("kind = 'known_issue'", (), "updated_at DESC, id",
                                     language, limit))[:limit]
 
 
@@ -266,15 +274,17 @@ def overview(language: str, per_category: int = 3, listed: int = 8) -> dict:
                   key=lambda c: (not c.named_in(language), c.name(language).casefold()))
     parts, values = [], []
     for where, params, order, limit in (
-            [("category_id = ?", (c.id,), "views DESC, id DESC", per_category) for c in cats]
-            + [("kind = 'known_issue'", (), "updated_at DESC, id DESC", listed),
-               ("1 = 1", (), "views DESC, id DESC", listed)]):
+            [("category_id = ?", (c.id,), "views DESC, id", per_category) for c in cats]
+            + [("kind = 'known_issue'", (), "updated_at DESC, id", listed),
+               ("1 = 1", (), "views DESC, id", listed)]):
         sql, more = _reader_first(where, params, order, language, limit)
         parts.append(sql.replace(" FROM article", f", {len(parts)} AS part FROM article"))
         values += more
     rows: dict[int, list[Article]] = {}
     for row in db.execute_sql(" UNION ALL ".join(parts), values).fetchall():
-        rows.setdefault(row[-1], []).append(_row(row))
+        rows.setdefault(row[-1], []).append(  # the index shows no dates: none are parsed
+            Article(id=row[0], slug=row[1], title=row[2], kind=row[3], language=row[4],
+                    category=row[5], views=row[6]))
     groups = [(c, rows.get(i, [])[:per_category]) for i, c in enumerate(cats)]
     return {"groups": groups, "known": rows.get(len(cats), [])[:listed],
             "popular": rows.get(len(cats) + 1, [])[:listed]}
@@ -299,7 +309,7 @@ def category_page(category: Category, language: str, number: int, per_page: int 
     number = min(max(1, number), pages)
     start = (number - 1) * per_page
     base = _published().where(Article.category == category).order_by(
-        Article.views.desc(), Article.id.desc())
+        Article.views.desc(), Article.id)  # the index's own order (m0012): no sort
     items = []
     if start < own:
         items += list(base.where(Article.language == language).offset(start).limit(per_page))
