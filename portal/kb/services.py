@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markupsafe import Markup
 from peewee import JOIN
@@ -243,34 +244,50 @@ def _reader_first(where: str, params: tuple, order: str, language: str,
     return " UNION ALL ".join(parts), values
 
 
-def _articles(sql: str, params: list) -> list[Article]:
-    """Rows of ``_COLUMNS`` as (unsaved, read-only) articles, in the order given."""
+def _articles(sql: str, params: list) -> list[Listed]:
+    """Rows of ``_COLUMNS``, in the order given."""
     return [_row(row) for row in db.execute_sql(sql, params).fetchall()]
 
 
-def _row(row: tuple) -> Article:
-    return Article(id=row[0], slug=row[1], title=row[2], kind=row[3], language=row[4],
-                   category=row[5], views=row[6],
-                   updated_at=Article.updated_at.python_value(row[7]))
+class Listed(NamedTuple):
+    """An article as lists show it: lighter to make than a model instance."""
+
+    id: int
+    slug: str
+    title: str
+    kind: str
+    language: str
+    category_id: int | None
+    views: int
+    updated_at: object = None
 
 
-def popular(language: str, limit: int = 8) -> list[Article]:
+def _row(row: tuple) -> Listed:
+    return Listed(*row[:7], Article.updated_at.python_value(row[7]))
+
+
+def popular(language: str, limit: int = 8) -> list[Listed]:
     """Most viewed published articles, the reader's language first."""
     # The reader's language came first; the other fills what is left.
     return _articles(*_reader_first("1 = 1", (), "views DESC, id", language, limit))[:limit]
 
 
-def known_issues(language: str, limit: int = 8) -> list[Article]:
+def known_issues(language: str, limit: int = 8) -> list[Listed]:
     """Known issues, the latest change first, the reader's language before the other."""
     return _articles(*_reader_first("kind = 'known_issue'", (), "updated_at DESC, id",
                                     language, limit))[:limit]
+
+
+# Read on every /kb/: composed once (see ``portal.db.Prepared``).
+_CATEGORIES = Prepared(
+    lambda empty: Category.select().where(Category.count_ja + Category.count_en > empty), 0)
 
 
 def overview(language: str, per_category: int = 3, listed: int = 8) -> dict:
     """What ``/kb/`` shows, in two queries whatever the number of articles: the categories
     with their stored counts and each one's most viewed articles (the reader's language
     first), the known issues and the most viewed overall."""
-    cats = sorted((c for c in Category.select() if c.count),
+    cats = sorted(_CATEGORIES.rows(0),
                   key=lambda c: (not c.named_in(language), c.name(language).casefold()))
     parts, values = [], []
     for where, params, order, limit in (
@@ -282,9 +299,8 @@ def overview(language: str, per_category: int = 3, listed: int = 8) -> dict:
         values += more
     rows: dict[int, list[Article]] = {}
     for row in db.execute_sql(" UNION ALL ".join(parts), values).fetchall():
-        rows.setdefault(row[-1], []).append(  # the index shows no dates: none are parsed
-            Article(id=row[0], slug=row[1], title=row[2], kind=row[3], language=row[4],
-                    category=row[5], views=row[6]))
+        # The index shows no dates: none are parsed.
+        rows.setdefault(row[-1], []).append(Listed(*row[:7]))
     groups = [(c, rows.get(i, [])[:per_category]) for i, c in enumerate(cats)]
     return {"groups": groups, "known": rows.get(len(cats), [])[:listed],
             "popular": rows.get(len(cats) + 1, [])[:listed]}
