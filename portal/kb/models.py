@@ -90,3 +90,9 @@ class Deflection(BaseModel):
     user = ForeignKeyField(User, null=True)
     query = TextField(default="")
     created_at = DateTimeField(default=clock.now)
+
+
+class KbRevision(BaseModel):
+    """One row: raised by every change readers can see (see ``portal.kb.pagecache``)."""
+
+    value = IntegerField(default=0)

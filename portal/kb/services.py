@@ -23,6 +23,7 @@ from portal.kb.models import (
     ArticleFeedback,
     Category,
     Deflection,
+    KbRevision,
 )
 from portal.pagination import Page
 from portal.text import render_markdown
@@ -119,6 +120,11 @@ def _category_slug(name: str) -> str | None:
     return slug
 
 
+def _revised() -> None:
+    """Raise ``kb_revision``: readers' pages kept by ``portal.kb.pagecache`` are stale."""
+    KbRevision.update(value=KbRevision.value + 1).where(KbRevision.id == 1).execute()
+
+
 def _count(category_id: int | None, language: str, step: int) -> None:
     """Keep a category's stored count of published articles in ``language`` in step."""
     if category_id is not None:
@@ -157,6 +163,7 @@ def save_article(data: ArticleInput, author: User | None = None,
         if article.is_published:
             search.index_article(article.id, article.title, article.plain)
             _count(article.category_id, article.language, +1)
+        _revised()
     return article
 
 
@@ -173,6 +180,7 @@ def delete_article(article: Article) -> None:
             search.unindex_article(article.id, article.title, article.plain)
             _count(article.category_id, article.language, -1)
         article.delete_instance()
+        _revised()
 
 
 def as_input(article: Article) -> ArticleInput:
@@ -444,4 +452,5 @@ def rename_category(category: Category, name_ja: str, name_en: str) -> Category:
             other.delete_instance()
         Category.update(name_ja=name_ja, name_en=name_en, slug=category.slug
                         ).where(Category.id == category.id).execute()
+        _revised()
     return Category.get_by_id(category.id)
