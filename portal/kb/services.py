@@ -122,7 +122,9 @@ def _category_slug(name: str) -> str | None:
 
 def _revised() -> None:
     """Raise ``kb_revision``: readers' pages kept by ``portal.kb.pagecache`` are stale."""
-    KbRevision.update(value=KbRevision.value + 1).where(KbRevision.id == 1).execute()
+    (KbRevision.insert(id=1, value=1)
+     .on_conflict(conflict_target=[KbRevision.id], update={KbRevision.value: KbRevision.value + 1})
+     .execute())
 
 
 def _count(category_id: int | None, language: str, step: int) -> None:

@@ -76,10 +76,10 @@ STATEMENTS = [
     "CREATE INDEX article_language_views ON article (status, language, views DESC)",
     "CREATE INDEX article_kind_updated ON article (status, kind, language, updated_at DESC)",
     # One number that every change readers can see raises: the public pages' cache
-    # (portal/kb/pagecache.py) of every worker compares it before serving a copy.
+    # (portal/kb/pagecache.py) of every worker compares it before serving a copy. Its
+    # one row is made by the first change (an empty schema holds no rows).
     """CREATE TABLE kb_revision (
         id INTEGER PRIMARY KEY,
         value INTEGER NOT NULL DEFAULT 0
     )""",
-    "INSERT INTO kb_revision (id, value) VALUES (1, 0)",
 ]
