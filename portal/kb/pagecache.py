@@ -28,7 +28,7 @@ from portal.db import db
 from portal.templating import current_locale
 
 MAX_AGE = 30.0  # seconds
-MAX_PAGES = 2000  # per worker; past that the oldest half is dropped
+MAX_PAGES = 500  # per worker (~15 KB each); past that the oldest half is dropped
 _PLACEHOLDER = "\x00csrf\x00"
 
 
@@ -42,12 +42,19 @@ def _personal() -> bool:
             or "voter" in session or request.method != "GET")
 
 
+def _plain_address() -> bool:
+    """No query but a page number: made-up query strings must not fill the cache."""
+    args = request.args
+    return not args or (list(args) == ["page"] and args["page"].isdigit()
+                        and len(args.getlist("page")) == 1)
+
+
 def public_page(view):
     """Serve ``view``'s page from the cache to visitors who are not signed in."""
 
     @wraps(view)
     def wrapper(**kwargs):
-        if _personal():
+        if _personal() or not _plain_address():
             return view(**kwargs)
         pages = current_app.extensions.setdefault("kb_pages", {})
         key = (request.host, request.script_root, request.full_path, current_locale(),

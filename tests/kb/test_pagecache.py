@@ -56,3 +56,11 @@ def test_a_visitors_vote_and_messages_are_their_own(app, client):
     assert "Thank you" in client.get("/kb/exporting").get_data(as_text=True)
     other = app.test_client()
     assert "Thank you" not in other.get("/kb/exporting").get_data(as_text=True)
+
+
+def test_made_up_query_strings_are_not_kept(app, client):
+    factories.article("Exporting reports", slug="exporting")
+    for n in range(5):
+        assert client.get(f"/kb/exporting?x={n}").status_code == 200
+    client.get("/kb/?page=2")
+    assert len(app.extensions.get("kb_pages", {})) == 1
