@@ -156,7 +156,15 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         db.close()
     freeze_startup_objects()
     when_ready, on_exit = _background(app)
-    _Gunicorn(app, {
+    _Gunicorn(app, {**gunicorn_options(host, port, workers, threads),
+                    "post_fork": _post_fork, "when_ready": when_ready, "on_exit": on_exit,
+                    }).run()
+
+
+def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict:
+    """The server settings of ``portal serve``; ``bench/pages.py`` serves its bare-Flask
+    ceiling with the same ones."""
+    return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,
@@ -168,11 +176,13 @@ def serve(app, host: str = "127.0.0.1", port: int = 5000, workers: int = 2,
         "graceful_timeout": 20,
         "accesslog": "-",
         "errorlog": "-",
-        "post_fork": _post_fork,
-        "when_ready": when_ready,
-        "on_exit": on_exit,
         "proc_name": "madoguchi",
-    }).run()
+    }
+
+
+def serve_plain(app, host: str, port: int, workers: int = 2, threads: int = 8) -> None:
+    """Serve any WSGI ``app`` with ``portal serve``'s settings, without background jobs."""
+    _Gunicorn(app, gunicorn_options(host, port, workers, threads)).run()
 
 
 def quickstart(app) -> None:

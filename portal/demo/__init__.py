@@ -43,6 +43,20 @@ PRODUCTS = [
 ]
 
 
+# slug, Japanese name, English name: one category per topic, whatever the article's language.
+CATEGORIES = [
+    ("account", "アカウント", "Account"),
+    ("billing", "請求・お支払い", "Billing"),
+    ("contract", "契約", "Contract"),
+    ("security", "セキュリティ", "Security"),
+    ("service-status", "障害情報", "Service status"),
+    ("storage", "ストレージ", "Storage"),
+    ("support", "サポート", "Support"),
+    ("api", "API", "API"),
+    ("news", "お知らせ", "News"),
+]
+
+
 def loaded() -> bool:
     """True once the demo's people exist."""
     return User.select().where(User.email == USERS[0][0]).exists()
@@ -50,6 +64,7 @@ def loaded() -> bool:
 
 def load() -> None:
     """Add whatever part of the demo is missing."""
+    from portal.kb import services as kb
     from portal.kb import transfer
 
     with transaction():
@@ -66,6 +81,8 @@ def load() -> None:
             if not User.select().where(User.email == email).exists():
                 accounts.create_user(email, name, role, PASSWORD, org=org, org_role=org_role,
                                      locale=locale)
+    for slug, name_ja, name_en in CATEGORIES:
+        kb.ensure_category(slug, name_ja, name_en)
     transfer.import_dir(ARTICLES)
     _load_tickets()
 

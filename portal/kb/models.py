@@ -14,6 +14,40 @@ STATUSES = ("draft", "published")
 LANGUAGES = LOCALES  # an article is written in one of the languages the portal speaks
 
 
+class Category(BaseModel):
+    """One topic, named in each language; either name may be empty (the other is shown).
+
+    ``count_ja``/``count_en`` are the published articles in each language, kept in step by
+    the services in the transaction that publishes, moves or deletes an article, so the
+    knowledge-base index shows them without counting.
+    """
+
+    slug = CharField(null=True, unique=True)
+    name_ja = CharField(default="")
+    name_en = CharField(default="")
+    count_ja = IntegerField(default=0)
+    count_en = IntegerField(default=0)
+    created_at = DateTimeField(default=clock.now)
+
+    def name(self, language: str) -> str:
+        """The name in ``language``, else the other one."""
+        own, other = ((self.name_ja, self.name_en) if language == "ja"
+                      else (self.name_en, self.name_ja))
+        return own or other
+
+    def named_in(self, language: str) -> bool:
+        return bool(self.name_ja if language == "ja" else self.name_en)
+
+    @property
+    def count(self) -> int:
+        return self.count_ja + self.count_en
+
+    @property
+    def key(self) -> str:
+        """What its URL says: the slug, else the id."""
+        return self.slug or str(self.id)
+
+
 class Article(BaseModel):
     slug = CharField(unique=True)
     title = CharField()
@@ -21,7 +55,8 @@ class Article(BaseModel):
     body_html = TextField()  # render_markdown(body): sanitized
     plain = TextField()  # body as plain text: snippets and the search index
     kind = CharField()
-    category = CharField(default="")
+    category = ForeignKeyField(Category, null=True, column_name="category_id",
+                               backref="articles")
     product = ForeignKeyField(Product, null=True)
     language = CharField()
     status = CharField(default="draft")
@@ -56,3 +91,9 @@ class Deflection(BaseModel):
     user = ForeignKeyField(User, null=True)
     query = TextField(default="")
     created_at = DateTimeField(default=clock.now)
+
+
+class KbRevision(BaseModel):
+    """One row: raised by every change readers can see (see ``portal.kb.pagecache``)."""
+
+    value = IntegerField(default=0)

@@ -56,7 +56,7 @@ class Hit:
     title: str
     kind: str
     language: str
-    category: str
+    category: int | None  # the category's id
     title_match: bool
     snippet: Markup = Markup("")
 
@@ -423,18 +423,19 @@ def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit]
 
 
 def similar(title: str, language: str, exclude: int, limit: int = 5) -> list[Hit]:
-    """Articles sharing content words with ``title`` (for "related articles")."""
+    """Articles sharing content words with ``title`` (for "related articles", which show
+    titles only: no snippets are made)."""
     terms = content_terms(parse(title)) or parse(title)
     if not terms:
         return []
     found = _step(terms, any_word=True, limit=limit)
     found.scores.pop(exclude, None)
     found.title_ids.discard(exclude)
-    return _ranked(found, language, terms, True, limit) if found else []
+    return _ranked(found, language, terms, True, limit, snippets=False) if found else []
 
 
 def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
-            limit: int) -> list[Hit]:
+            limit: int, snippets: bool = True) -> list[Hit]:
     """Order the candidates, then confirm and dress the best ``limit`` of them."""
     ids = tuple(set(found.scores) | found.title_ids)
     if all(i in found.languages for i in ids):
@@ -456,7 +457,8 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
         for hit, plain in _load(ordered[start:start + batch_size], found.title_ids):
             if hit.id in found.trusted or _confirmed(hit.title + "\n" + plain, checks,
                                                      any_word):
-                hit.snippet = snippet(plain, terms)
+                if snippets:
+                    hit.snippet = snippet(plain, terms)
                 hits.append(hit)
                 if len(hits) == limit:
                     return hits
@@ -482,7 +484,7 @@ def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
     """Articles ``ids`` in that order, each with its plain text."""
     # SQLite must look the ids up by key, not by the status index: ``+status`` says so.
     status = "status" if is_postgres() else "+status"
-    sql, params = _ids_in("SELECT id, slug, title, kind, language, category, plain FROM article"
+    sql, params = _ids_in("SELECT id, slug, title, kind, language, category_id, plain FROM article"
                           " WHERE", ids)
     rows = {row[0]: row for row in db.execute_sql(
         f"{sql} AND {status} = 'published'", params).fetchall()}

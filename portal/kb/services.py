@@ -5,16 +5,27 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markupsafe import Markup
-from peewee import fn
+from peewee import JOIN
 
 from portal import clock, counters
 from portal.accounts.models import Product, User
-from portal.db import transaction
+from portal.db import Prepared, db, transaction
 from portal.errors import N_, NotFound, ServiceError
 from portal.kb import search
-from portal.kb.models import KINDS, LANGUAGES, STATUSES, Article, ArticleFeedback, Deflection
+from portal.kb.models import (
+    KINDS,
+    LANGUAGES,
+    STATUSES,
+    Article,
+    ArticleFeedback,
+    Category,
+    Deflection,
+    KbRevision,
+)
+from portal.pagination import Page
 from portal.text import render_markdown
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -87,11 +98,48 @@ def _slug_for(title: str) -> str:
     return slug
 
 
+def category_named(name: str, language: str) -> Category | None:
+    """The category called ``name`` in either language; a new one named in ``language``
+    when none is (empty: no category)."""
+    name = name.strip()
+    if not name:
+        return None
+    found = (Category.select().where((Category.name_ja == name) | (Category.name_en == name))
+             .order_by(Category.id).first())
+    if found is None:
+        found = Category.create(slug=_category_slug(name),
+                                **{"name_ja" if language == "ja" else "name_en": name})
+    return found
+
+
+def _category_slug(name: str) -> str | None:
+    """A URL name from a Latin name, unless it is taken; otherwise the id serves."""
+    slug = "-".join(re.findall(r"[a-z0-9]+", name.lower()))[:60].strip("-")
+    if not slug or slug.isdigit() or Category.select().where(Category.slug == slug).exists():
+        return None
+    return slug
+
+
+def _revised() -> None:
+    """Raise ``kb_revision``: readers' pages kept by ``portal.kb.pagecache`` are stale."""
+    (KbRevision.insert(id=1, value=1)
+     .on_conflict(conflict_target=[KbRevision.id], update={KbRevision.value: KbRevision.value + 1})
+     .execute())
+
+
+def _count(category_id: int | None, language: str, step: int) -> None:
+    """Keep a category's stored count of published articles in ``language`` in step."""
+    if category_id is not None:
+        column = Category.count_ja if language == "ja" else Category.count_en
+        Category.update({column: column + step}).where(Category.id == category_id).execute()
+
+
 def _apply(article: Article, data: ArticleInput) -> None:
     article.title, article.body = data.title, data.body
     article.body_html = render_markdown(data.body)
     article.plain = plain_text(article.body_html)
-    article.kind, article.language, article.category = data.kind, data.language, data.category
+    article.kind, article.language = data.kind, data.language
+    article.category = category_named(data.category, data.language)
     article.product = Product.get_or_none(Product.code == data.product) if data.product else None
     if data.status == "published" and not article.published_at:
         article.published_at = clock.now()
@@ -109,12 +157,15 @@ def save_article(data: ArticleInput, author: User | None = None,
             article = Article(author=author, slug=data.slug or _slug_for(data.title))
         elif article.is_published:
             search.unindex_article(article.id, article.title, article.plain)
+            _count(article.category_id, article.language, -1)
         if data.slug:
             article.slug = data.slug
         _apply(article, data)
         article.save()
         if article.is_published:
             search.index_article(article.id, article.title, article.plain, article.language)
+            _count(article.category_id, article.language, +1)
+        _revised()
     return article
 
 
@@ -129,13 +180,16 @@ def delete_article(article: Article) -> None:
     with transaction():
         if article.is_published:
             search.unindex_article(article.id, article.title, article.plain)
+            _count(article.category_id, article.language, -1)
         article.delete_instance()
+        _revised()
 
 
 def as_input(article: Article) -> ArticleInput:
     return ArticleInput(
         title=article.title, body=article.body, kind=article.kind,
-        language=article.language, category=article.category, status=article.status,
+        language=article.language, status=article.status,
+        category=article.category.name(article.language) if article.category_id else "",
         slug=article.slug, product=article.product.code if article.product_id else "",
     )
 
@@ -148,9 +202,17 @@ def reindex() -> int:
 
 # --- reading -----------------------------------------------------------------------------
 
+# Read on every article page: composed once (see ``portal.db.Prepared``), with its category.
+_PUBLISHED = Prepared(
+    lambda slug, status: (Article.select(Article, Category).join(Category, JOIN.LEFT_OUTER)
+                          .where((Article.slug == slug) & (Article.status == status))),
+    "sample-slug", "published")
+
+
 def published(slug: str) -> Article:
     """A published article, or NotFound (drafts do not exist for readers)."""
-    article = Article.get_or_none((Article.slug == slug) & (Article.status == "published"))
+    found = _PUBLISHED.rows(slug, "published")
+    article = found[0] if found else None
     if article is None:
         raise NotFound(N_("There is no such article."))
     return article
@@ -170,39 +232,130 @@ def _published():
                           Article.updated_at).where(Article.status == "published")
 
 
-def popular(language: str, limit: int = 8) -> list[Article]:
+def _other(language: str) -> str:
+    return next((code for code in LANGUAGES if code != language), language)
+
+
+_COLUMNS = "id, slug, title, kind, language, category_id, views, updated_at"
+
+
+def _reader_first(where: str, params: tuple, order: str, language: str,
+                  limit: int) -> tuple[str, list]:
+    """SQL for the first ``limit`` rows in ``language`` and the first ``limit`` in the
+    other language, each read in order from an index (see m0012): a list that puts the
+    reader's language first costs the same at 100 articles and at 100,000."""
+    parts, values = [], []
+    for lang in (language, _other(language)):
+        # ``where`` and ``order`` are this module's constants; values are bound.
+        parts.append(f"SELECT * FROM (SELECT {_COLUMNS} FROM article"  # noqa: S608
+                     f" WHERE status = 'published' AND language = ? AND {where}"
+                     f" ORDER BY {order} LIMIT {int(limit)}) AS t")
+        values += [lang, *params]
+    return " UNION ALL ".join(parts), values
+
+
+def _articles(sql: str, params: list) -> list[Listed]:
+    """Rows of ``_COLUMNS``, in the order given."""
+    return [_row(row) for row in db.execute_sql(sql, params).fetchall()]
+
+
+class Listed(NamedTuple):
+    """An article as lists show it: lighter to make than a model instance."""
+
+    id: int
+    slug: str
+    title: str
+    kind: str
+    language: str
+    category_id: int | None
+    views: int
+    updated_at: object = None
+
+
+def _row(row: tuple) -> Listed:
+    return Listed(*row[:7], Article.updated_at.python_value(row[7]))
+
+
+def popular(language: str, limit: int = 8) -> list[Listed]:
     """Most viewed published articles, the reader's language first."""
-    return list(_published().order_by((Article.language != language), Article.views.desc())
-                .limit(limit))
+    # The reader's language came first; the other fills what is left.
+    return _articles(*_reader_first("1 = 1", (), "views DESC, id", language, limit))[:limit]
 
 
-def known_issues(language: str, limit: int = 8) -> list[Article]:
-    return list(_published().where(Article.kind == "known_issue")
-                .order_by((Article.language != language), Article.updated_at.desc())
-                .limit(limit))
+def known_issues(language: str, limit: int = 8) -> list[Listed]:
+    """Known issues, the latest change first, the reader's language before the other."""
+    return _articles(*_reader_first("kind = 'known_issue'", (), "updated_at DESC, id",
+                                    language, limit))[:limit]
 
 
-def categories(language: str) -> list[tuple[str, list[Article]]]:
-    """Published articles grouped by category, the reader's language first."""
-    rows = (_published().order_by((Article.language != language), Article.category,
-                                  Article.views.desc()))
-    groups: dict[str, list[Article]] = {}
-    for article in rows:
-        groups.setdefault(article.category or "", []).append(article)
-    return list(groups.items())
+# Read on every /kb/: composed once (see ``portal.db.Prepared``).
+_CATEGORIES = Prepared(
+    lambda empty: Category.select().where(Category.count_ja + Category.count_en > empty), 0)
+
+
+def overview(language: str, per_category: int = 3, listed: int = 8) -> dict:
+    """What ``/kb/`` shows, in two queries whatever the number of articles: the categories
+    with their stored counts and each one's most viewed articles (the reader's language
+    first), the known issues and the most viewed overall."""
+    cats = sorted(_CATEGORIES.rows(0),
+                  key=lambda c: (not c.named_in(language), c.name(language).casefold()))
+    parts, values = [], []
+    for where, params, order, limit in (
+            [("category_id = ?", (c.id,), "views DESC, id", per_category) for c in cats]
+            + [("kind = 'known_issue'", (), "updated_at DESC, id", listed),
+               ("1 = 1", (), "views DESC, id", listed)]):
+        sql, more = _reader_first(where, params, order, language, limit)
+        parts.append(sql.replace(" FROM article", f", {len(parts)} AS part FROM article"))
+        values += more
+    rows: dict[int, list[Article]] = {}
+    for row in db.execute_sql(" UNION ALL ".join(parts), values).fetchall():
+        # The index shows no dates: none are parsed.
+        rows.setdefault(row[-1], []).append(Listed(*row[:7]))
+    groups = [(c, rows.get(i, [])[:per_category]) for i, c in enumerate(cats)]
+    return {"groups": groups, "known": rows.get(len(cats), [])[:listed],
+            "popular": rows.get(len(cats) + 1, [])[:listed]}
+
+
+def category_by_key(key: str) -> Category:
+    """A category by its slug or id, or NotFound."""
+    found = Category.get_or_none(Category.slug == key)
+    if found is None and key.isdigit():
+        found = Category.get_or_none(Category.id == int(key))
+    if found is None:
+        raise NotFound(N_("There is no such category."))
+    return found
+
+
+def category_page(category: Category, language: str, number: int, per_page: int = 50):
+    """One page of a category's published articles, the reader's language first, each
+    language most viewed first; both read from the index, counted from the stored counts."""
+    own = category.count_ja if language == "ja" else category.count_en
+    total = category.count
+    pages = max(1, -(-total // per_page))
+    number = min(max(1, number), pages)
+    start = (number - 1) * per_page
+    base = _published().where(Article.category == category).order_by(
+        Article.views.desc(), Article.id)  # the index's own order (m0012): no sort
+    items = []
+    if start < own:
+        items += list(base.where(Article.language == language).offset(start).limit(per_page))
+    if len(items) < per_page:
+        items += list(base.where(Article.language != language)
+                      .offset(max(0, start - own)).limit(per_page - len(items)))
+    return Page(items, number, per_page, total)
 
 
 def related(article: Article, limit: int = 5) -> list[search.Hit]:
     """Articles sharing words with this one's title, those of its category first; when
     few share a word, the category's most viewed articles fill the list."""
     hits = search.similar(article.title, article.language, article.id, limit * 3)
-    hits.sort(key=lambda hit: hit.category != article.category)  # stable: rank kept within
+    hits.sort(key=lambda hit: hit.category != article.category_id)  # stable: rank kept within
     hits = hits[:limit]
-    if len(hits) < limit:
+    if len(hits) < limit and article.category_id is not None:
         shown = [article.id, *(hit.id for hit in hits)]
-        hits += [search.Hit(a.id, a.slug, a.title, a.kind, a.language, a.category, False)
+        hits += [search.Hit(a.id, a.slug, a.title, a.kind, a.language, a.category_id, False)
                  for a in _published()
-                 .where((Article.category == article.category) & Article.id.not_in(shown))
+                 .where((Article.category == article.category_id) & Article.id.not_in(shown))
                  .order_by(Article.views.desc(), Article.id.desc())
                  .limit(limit - len(hits))]
     return hits
@@ -258,10 +411,11 @@ def record_deflection(slug: str, user: User | None, query: str) -> Deflection:
 
 def staff_list(status: str = "", kind: str = "", language: str = "", q: str = ""):
     """Articles for the editor's list, newest change first (a query, for paginate)."""
-    query = Article.select(Article.id, Article.slug, Article.title, Article.kind,
-                           Article.language, Article.category, Article.status,
-                           Article.views, Article.helpful, Article.not_helpful,
-                           Article.updated_at)
+    query = (Article.select(Article.id, Article.slug, Article.title, Article.kind,
+                            Article.language, Article.category, Article.status,
+                            Article.views, Article.helpful, Article.not_helpful,
+                            Article.updated_at, Category)
+             .join(Category, JOIN.LEFT_OUTER))
     if status in STATUSES:
         query = query.where(Article.status == status)
     if kind in KINDS:
@@ -275,5 +429,49 @@ def staff_list(status: str = "", kind: str = "", language: str = "", q: str = ""
 
 
 def category_names() -> list[str]:
-    rows = Article.select(fn.DISTINCT(Article.category)).where(Article.category != "")
-    return sorted(r.category for r in rows)
+    """Every category's names in both languages, for the editor's suggestions."""
+    names = set()
+    for category in Category.select():
+        names.update(name for name in (category.name_ja, category.name_en) if name)
+    return sorted(names)
+
+
+def ensure_category(slug: str, name_ja: str, name_en: str) -> Category:
+    """The category with this slug or either name, made when there is none (idempotent)."""
+    with transaction():
+        found = (Category.select().where((Category.slug == slug) | (Category.name_ja == name_ja)
+                                         | (Category.name_en == name_en))
+                 .order_by(Category.id).first())
+        return found or Category.create(slug=slug, name_ja=name_ja, name_en=name_en)
+
+
+def category_list() -> list[Category]:
+    """All categories, for staff to name them in both languages."""
+    return list(Category.select().order_by(Category.id))
+
+
+def rename_category(category: Category, name_ja: str, name_en: str) -> Category:
+    """Name a category in both languages. A name another category already has merges
+    that category into this one (its articles and counts move here): this is how two
+    categories made per language become one."""
+    name_ja, name_en = name_ja.strip(), name_en.strip()
+    if not (name_ja or name_en):
+        raise ServiceError(N_("A category needs a name in at least one language."))
+    if max(len(name_ja), len(name_en)) > MAX_CATEGORY:
+        raise ServiceError(N_("The category is too long (80 characters at most)."))
+    with transaction():
+        names = [name for name in (name_ja, name_en) if name]
+        for other in Category.select().where(
+                (Category.id != category.id)
+                & (Category.name_ja.in_(names) | Category.name_en.in_(names))):
+            Article.update(category=category).where(Article.category == other).execute()
+            Category.update(count_ja=Category.count_ja + other.count_ja,
+                            count_en=Category.count_en + other.count_en
+                            ).where(Category.id == category.id).execute()
+            if not category.slug and other.slug:
+                category.slug = other.slug
+            other.delete_instance()
+        Category.update(name_ja=name_ja, name_en=name_en, slug=category.slug
+                        ).where(Category.id == category.id).execute()
+        _revised()
+    return Category.get_by_id(category.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from portal.accounts.guards import staff_required
 from portal.accounts.services import products
 from portal.errors import ServiceError
 from portal.kb import services
-from portal.kb.models import Article
+from portal.kb.models import Article, Category
 from portal.pagination import page_number, paginate
 
 bp = Blueprint("staff_kb", __name__, url_prefix="/staff/kb")
@@ -88,3 +88,26 @@ def delete(article_id: int):
     services.delete_article(article)
     flash(gettext("Deleted “%(title)s”.", title=article.title), "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/categories")
+@staff_required
+def categories():
+    return render_template("staff/kb_categories.html", categories=services.category_list())
+
+
+@bp.route("/categories/<int:category_id>", methods=["POST"])
+@staff_required
+def rename_category(category_id: int):
+    """Name a category in both languages; a name another one has merges the two."""
+    found = Category.get_or_none(Category.id == category_id)
+    if found is None:
+        abort(404)
+    try:
+        services.rename_category(found, request.form.get("name_ja", ""),
+                                 request.form.get("name_en", ""))
+    except ServiceError as err:
+        flash(err.text(gettext), "error")
+    else:
+        flash(gettext("Saved."), "success")
+    return redirect(url_for(".categories"))

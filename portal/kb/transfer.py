@@ -22,9 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from peewee import JOIN
+
 from portal.errors import ServiceError
 from portal.kb import services
-from portal.kb.models import Article
+from portal.kb.models import Article, Category
 
 REQUIRED = ("title", "kind", "language", "status")
 KNOWN = {"title", "kind", "language", "category", "status", "slug", "product"}
@@ -110,9 +112,12 @@ def export_dir(folder: Path) -> int:
     """Write every article as ``<slug>.md`` in the import format; return the count."""
     folder.mkdir(parents=True, exist_ok=True)
     count = 0
-    for article in Article.select().order_by(Article.id):
+    query = (Article.select(Article, Category).join(Category, JOIN.LEFT_OUTER)
+             .order_by(Article.id))
+    for article in query:
+        category = article.category.name(article.language) if article.category_id else ""
         header = [("title", article.title), ("kind", article.kind),
-                  ("language", article.language), ("category", article.category),
+                  ("language", article.language), ("category", category),
                   ("status", article.status), ("slug", article.slug)]
         if article.product_id:
             header.append(("product", article.product.code))

@@ -11,6 +11,8 @@ from flask_login import current_user, login_required
 
 from portal import counters
 from portal.kb import search, services
+from portal.kb.pagecache import public_page
+from portal.pagination import page_number
 from portal.templating import current_locale
 
 bp = Blueprint("kb", __name__)
@@ -54,10 +56,17 @@ def home():
 
 
 @bp.route("/kb/")
+@public_page
 def index():
-    locale = current_locale()
-    return render_template("kb/index.html", groups=services.categories(locale),
-                           known=services.known_issues(locale), popular=services.popular(locale))
+    return render_template("kb/index.html", **services.overview(current_locale()))
+
+
+@bp.route("/kb/category/<key>")
+@public_page
+def category(key: str):
+    found = services.category_by_key(key)
+    page = services.category_page(found, current_locale(), page_number(request.args.get("page")))
+    return render_template("kb/category.html", category=found, page=page)
 
 
 @bp.route("/kb/search")
@@ -85,6 +94,7 @@ def suggestions_shown():
 
 
 @bp.route("/kb/<slug>")
+@public_page
 def article(slug: str):
     found = services.published(slug)
     return render_template("kb/article.html", article=found,

@@ -16,7 +16,7 @@ from portal import clock
 from portal.accounts.models import Environment, Organization, Product, User
 from portal.accounts.services import normalize_email
 from portal.cleaning import one_line
-from portal.db import transaction
+from portal.db import Prepared, transaction
 from portal.errors import N_, ServiceError
 from portal.numbers import parse_id
 from portal.text import render_markdown
@@ -70,37 +70,48 @@ class TicketInput:
 
 # --- what a user may choose ---------------------------------------------------------------
 
+# The new-request form reads these on every visit: each query is composed once
+# (see ``portal.db.Prepared``).
+_ALL_TYPES = Prepared(lambda active: TicketType.select().where(TicketType.active == active)
+                      .order_by(TicketType.position), True)
+_PLAN_TYPES = Prepared(lambda active, plan: TicketType.select()
+                       .where(TicketType.active == active).order_by(TicketType.position)
+                       .join(PlanTicketType).where(PlanTicketType.plan == plan), True, -1)
+_COLLEAGUES = Prepared(lambda org, active, user: User.select()
+                       .where((User.organization == org) & (User.active == active)
+                              & (User.id != user)).order_by(User.name), -1, True, -2)
+_ENVIRONMENTS = Prepared(lambda org: Environment.select().where(Environment.organization == org)
+                         .order_by(Environment.name), -1)
+
+
 def types_for(org: Organization | None) -> list[TicketType]:
     """Ticket types the organization's plan offers (every active type when unknown)."""
-    query = TicketType.select().where(TicketType.active).order_by(TicketType.position)
-    if org is not None:
-        query = query.join(PlanTicketType).where(PlanTicketType.plan == org.plan_id)
-    return list(query)
+    if org is None:
+        return _ALL_TYPES.rows(True)
+    return _PLAN_TYPES.rows(True, org.plan_id)
 
 
 def colleagues(user: User) -> list[User]:
     """Active people of the user's organization, for participants and on-behalf."""
     if user.organization_id is None:
         return []
-    return list(User.select().where((User.organization == user.organization_id)
-                                    & User.active & (User.id != user.id))
-                .order_by(User.name))
+    return _COLLEAGUES.rows(user.organization_id, True, user.id)
 
 
 def environments(org: Organization | None) -> list[Environment]:
     if org is None:
         return []
-    return list(Environment.select().where(Environment.organization == org)
-                .order_by(Environment.name))
+    return _ENVIRONMENTS.rows(org.id)
 
 
 def prefill(user: User, type_code: str, follow_up: str, submission: str,
-            locale: str) -> TicketInput:
+            locale: str, offered: list[TicketType] | None = None) -> TicketInput:
     """A fresh form: the chosen (or first) type with its outline; a follow-up copies the
     closed ticket's type, product, environment, severity and the people copied, and
-    marks its subject as a continuation."""
+    marks its subject as a continuation. ``offered``: the user's ``types_for``, when the
+    caller has it already."""
     org = user.organization if not user.is_staff else None
-    offered = types_for(org)
+    offered = types_for(org) if offered is None else offered
     data = TicketInput(submission=submission)
     if follow_up:
         earlier = find_ticket(user, follow_up)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from peewee import JOIN
 
-from portal.accounts.models import User
+from portal.accounts.models import Organization, Plan, User
+from portal.db import Prepared
 from portal.errors import N_, NotFound
 from portal.numbers import parse_id
 from portal.tickets import policy
@@ -12,10 +13,31 @@ from portal.tickets.models import OPEN_STATUSES, STATUSES, Participant, Ticket, 
 from portal.tickets.numbering import parse_number
 
 
+def _with_people(number: int):
+    requester, assignee = User.alias("requester"), User.alias("assignee")
+    return (Ticket.select(Ticket, TicketType, Organization, Plan, requester, assignee)
+            .join(TicketType, on=(Ticket.type == TicketType.id), attr="type").switch(Ticket)
+            .join(Organization, on=(Ticket.organization == Organization.id),
+                  attr="organization")
+            .join(Plan, on=(Organization.plan == Plan.id), attr="plan").switch(Ticket)
+            .join(requester, on=(Ticket.requester == requester.id), attr="requester")
+            .switch(Ticket)
+            .join(assignee, JOIN.LEFT_OUTER, on=(Ticket.assignee == assignee.id),
+                  attr="assignee")
+            .where(Ticket.number == number))
+
+
+# Every ticket page and action starts here: one query, composed once (``Prepared``), that
+# also brings what the page shows of it (type, organization and plan, requester, assignee)
+# instead of a query for each when first read.
+_TICKET = Prepared(_with_people, -1)
+
+
 def get_ticket(user: User, number: str | int) -> Ticket:
     """The ticket with this number if ``user`` may see it; else NotFound, always."""
     parsed = parse_id(number) if isinstance(number, int) else parse_number(str(number))
-    ticket = Ticket.get_or_none(Ticket.number == parsed) if parsed is not None else None
+    found = _TICKET.rows(parsed) if parsed is not None else []
+    ticket = found[0] if found else None
     if ticket is None or not policy.can_view_ticket(user, ticket):
         raise NotFound(N_("There is no such ticket."))
     return ticket

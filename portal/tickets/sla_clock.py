@@ -15,7 +15,7 @@ from datetime import datetime
 
 from portal import clock
 from portal.accounts.models import Organization
-from portal.db import db, transaction
+from portal.db import Prepared, db, transaction
 from portal.sla import events as sla_events
 from portal.sla import services as sla
 from portal.sla.models import TARGETS
@@ -31,15 +31,20 @@ BATCH = 500  # tickets in the first batch of a recomputation; later ones adapt
 LOCK_TARGET = 0.015  # seconds a recomputation batch aims to hold the write lock
 
 
+# Read for every ticket shown: composed once (see ``portal.db.Prepared``).
+_PAUSES = Prepared(lambda ticket_id: SlaPause.select().where(SlaPause.ticket == ticket_id)
+                   .order_by(SlaPause.started_at), -1)
+_PLAN_OF = Prepared(lambda org_id: Organization.select(Organization.plan)
+                    .where(Organization.id == org_id), -1)
+
+
 def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
-    return [(p.started_at, p.ended_at) for p in
-            SlaPause.select().where(SlaPause.ticket == ticket.id).order_by(SlaPause.started_at)]
+    return [(p.started_at, p.ended_at) for p in _PAUSES.rows(ticket.id)]
 
 
 def _targets(ticket: Ticket) -> dict[str, sla.Target]:
-    plan_id = Organization.select(Organization.plan).where(
-        Organization.id == ticket.organization_id).scalar()
-    return sla.targets_for(plan_id, ticket.priority)
+    found = _PLAN_OF.rows(ticket.organization_id)
+    return sla.targets_for(found[0].plan_id if found else None, ticket.priority)
 
 
 @dataclass

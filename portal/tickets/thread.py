@@ -9,6 +9,7 @@ from peewee import JOIN
 
 from portal.accounts.models import User
 from portal.accounts.services import active_staff
+from portal.db import Prepared
 from portal.errors import N_, NotFound
 from portal.tickets import lifecycle, policy, satisfaction, sla_clock
 from portal.tickets.listing import get_ticket
@@ -16,15 +17,25 @@ from portal.tickets.models import Attachment, Message, Participant, Ticket
 from portal.tickets.numbering import format_number
 
 
+def _messages(ticket_id: int, after: int, hidden: str):
+    # Only the author's name and role: a long thread builds hundreds of these rows.
+    return (Message.select(Message, User.id, User.name, User.role)
+            .join(User, JOIN.LEFT_OUTER)
+            .where((Message.ticket == ticket_id) & (Message.id > after)
+                   & (Message.kind != hidden)).order_by(Message.id))
+
+
+# Read on every ticket page and every poll: composed once (see ``portal.db.Prepared``).
+_MESSAGES = Prepared(_messages, -1, -2, "sample-kind")
+_PARTICIPANTS = Prepared(
+    lambda ticket_id: (User.select().join(Participant, on=(Participant.user == User.id))
+                       .where(Participant.ticket == ticket_id).order_by(User.name)), -1)
+
+
 def thread(ticket: Ticket, viewer: User, after: int = 0) -> list[Message]:
     """Messages oldest first (only those newer than ``after``); notes only for staff."""
-    # Only the author's name and role: a long thread builds hundreds of these rows.
-    query = (Message.select(Message, User.id, User.name, User.role)
-             .join(User, JOIN.LEFT_OUTER)
-             .where((Message.ticket == ticket) & (Message.id > after)).order_by(Message.id))
-    if not viewer.is_staff:
-        query = query.where(Message.kind != "note")
-    messages = list(query)
+    # Staff see every kind ("" is none of them); customers everything but notes.
+    messages = _MESSAGES.rows(ticket.id, after, "" if viewer.is_staff else "note")
     files: dict[int, list[Attachment]] = {}
     for item in Attachment.select().where(Attachment.message.in_([m.id for m in messages])):
         files.setdefault(item.message_id, []).append(item)
@@ -86,5 +97,4 @@ def show_context(ticket: Ticket, viewer: User) -> dict:
 
 
 def participants_of(ticket: Ticket) -> list[User]:
-    return list(User.select().join(Participant, on=(Participant.user == User.id))
-                .where(Participant.ticket == ticket).order_by(User.name))
+    return _PARTICIPANTS.rows(ticket.id)

@@ -52,17 +52,19 @@ def _form_data() -> filing.TicketInput:
 
 
 def _form(data: filing.TicketInput, errors=None, params=None, preview=None,
-          status: int = 200):
+          status: int = 200, types=None):
     user = _user()
     org = user.organization if not user.is_staff else None
+    trial = bool(org and org.trial)
     # The number comes from the form: only a ticket this user may see is ever named.
     follow_up = find_ticket(user, data.follow_up) if data.follow_up else None
     return render_template(
         "tickets/new.html", data=data, errors=errors or {}, params=params or {},
-        preview=preview, types=filing.types_for(org), severities=SEVERITIES,
+        preview=preview, types=filing.types_for(org) if types is None else types,
+        severities=SEVERITIES,
         products=products(), environments=filing.environments(org),
         colleagues=filing.colleagues(user), on_behalf=policy.can_file_on_behalf(user),
-        trial=bool(org and org.trial), trial_severity=org.plan.default_severity if org else 3,
+        trial=trial, trial_severity=org.plan.default_severity if trial else 3,
         follow_up=follow_up, may_file=policy.can_file(user),
         earlier_messages=thread(follow_up, user) if follow_up else []), status
 
@@ -70,13 +72,15 @@ def _form(data: filing.TicketInput, errors=None, params=None, preview=None,
 @login_required
 def new():
     if request.method == "GET":
-        data = filing.prefill(_user(), request.args.get("type", ""),
+        user = _user()
+        types = filing.types_for(user.organization if not user.is_staff else None)
+        data = filing.prefill(user, request.args.get("type", ""),
                               request.args.get("follow_up", ""), secrets.token_urlsafe(16),
-                              current_locale())
+                              current_locale(), types)
         _about_article(data)
         if request.args.get("subject") and not data.subject:  # from a search with no answer
             data.subject = one_line(request.args["subject"])[:filing.MAX_SUBJECT]
-        return _form(data)
+        return _form(data, types=types)
     data = _form_data()
     if "preview" in request.form:  # the Preview button without JavaScript
         return _form(data, preview=render_markdown(data.description))

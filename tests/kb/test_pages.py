@@ -17,8 +17,11 @@ def test_home_shows_search_popular_and_known_issues(demo, client):
 
 def test_kb_index_groups_by_category_and_marks_known_issues(demo, client):
     html = client.get("/kb/").get_data(as_text=True)
-    assert "Billing" in html and "アカウント" in html
+    assert "Billing" in html and "Account" in html
+    assert ">アカウント<" not in html and ">請求・お支払い<" not in html  # one category per topic
     assert html.count('class="badge issue"') >= 3
+    ja = client.get("/kb/", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert ">アカウント<" in ja and ">Account<" not in ja
 
 
 def test_article_page_with_related_articles(demo, client):
