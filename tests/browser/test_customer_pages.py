@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal import demo
+from portal.kb.models import Category
 from portal.tickets.models import Ticket
 from tests.browser.conftest import sign_in
 
@@ -35,7 +36,9 @@ document.addEventListener("securitypolicyviolation", e =>
 
 def _pages(base: str) -> dict[str, str]:
     ticket = Ticket.select().order_by(Ticket.id).first()
-    return {"home": "/", "kb list": "/kb/", "article": "/kb/api-timeout",
+    category = Category.select().where(Category.count_ja + Category.count_en > 0).first()
+    return {"home": "/", "kb list": "/kb/", "category": f"/kb/category/{category.key}",
+            "article": "/kb/api-timeout",
             "search results": "/kb/search?q=API", "search without result": "/kb/search?q=zzqqxx",
             "new request": "/tickets/new", "my requests": "/tickets/",
             "thread": f"/tickets/{ticket.number}", "account": "/account",
