@@ -15,6 +15,7 @@ from peewee import SQL, Expression, fn
 
 from portal import clock
 from portal.accounts.models import User
+from portal.db import is_postgres
 from portal.errors import N_
 from portal.tickets.models import OPEN_STATUSES, Ticket
 
@@ -26,6 +27,14 @@ COUNT_CAP = 1_000  # a view holding more shows "999+"
 # Written as in the index ticket_open_due (see m0006): nothing due sorts last.
 DUE_ORDER = fn.COALESCE(Ticket.sla_due, SQL("'9999-12-31 00:00:00'"))
 SLA_STATES = frozenset(("at_risk", "breached"))
+
+
+def _flag_set(field) -> Expression:
+    """``field`` is true, written as a literal. With a bound parameter SQLite's planner
+    judged m0009's flag index by its statistics (one value in nearly every row) and
+    scanned the whole table when no ticket was escalated: 50 ms at 200,000 tickets.
+    With the literal it walks the index: 0.1 ms."""
+    return field == SQL("TRUE" if is_postgres() else "1")
 
 
 def _at_risk(me: User) -> Expression:
@@ -49,8 +58,8 @@ class View:
 VIEWS: dict[str, View] = {
     "mine": View(N_("Mine"), lambda me: OPEN & (Ticket.assignee == me.id)),
     "unassigned": View(N_("Unassigned"), lambda me: OPEN & Ticket.assignee.is_null()),
-    "waiting": View(N_("Waiting on us"), lambda me: OPEN & (Ticket.customer_spoke_last == 1)),
-    "escalated": View(N_("Escalated"), lambda me: OPEN & (Ticket.escalated == 1)),
+    "waiting": View(N_("Waiting on us"), lambda me: OPEN & _flag_set(Ticket.customer_spoke_last)),
+    "escalated": View(N_("Escalated"), lambda me: OPEN & _flag_set(Ticket.escalated)),
     "at_risk": View(N_("At risk"), _at_risk),
     "breached": View(N_("Breached"), _breached),
     "open": View(N_("All open"), lambda me: OPEN),
