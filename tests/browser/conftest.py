@@ -42,12 +42,21 @@ def browser():
         chromium.close()
 
 
+def _read_whole(file, block_size: int = 8192) -> list[bytes]:
+    with file:
+        return [file.read()]
+
+
 def _closing_connections(wsgi_app):
     """This server starts a thread per request (gunicorn keeps a pool): close the
     thread's database connection once its response is done, or it lingers until
     collected (PostgreSQL's driver then warns about it)."""
 
     def run(environ, start_response):
+        # Static files are read whole and closed at once: when the browser drops a request
+        # halfway (a page left before its favicon came), the development server would
+        # leave the open file to the garbage collector, which warns (an error here).
+        environ["wsgi.file_wrapper"] = _read_whole
         try:
             return wsgi_app(environ, start_response)  # every page is rendered by now
         finally:
