@@ -34,6 +34,7 @@ from portal.kb.models import LANGUAGES
 from portal.kb.textforms import (
     Term,
     content_terms,
+    fold,
     index_form,
     lexeme,
     normalize,
@@ -507,12 +508,13 @@ def snippet(text: str, terms: list[Term], size: int = SNIPPET_CHARS) -> Markup:
         return escape(text[:size])
     pattern = re.compile("|".join(t.pattern for t in sorted(terms, key=lambda t: -len(t.text))),
                          re.IGNORECASE)
-    first = pattern.search(text)
+    folded = fold(text)  # one character for one: a match's place is the same in ``text``
+    first = pattern.search(folded)
     start = max(0, (first.start() if first else 0) - size // 4)
     window = text[start:start + size]
     out = [Markup("…")] if start else []
     pos = 0
-    for found in pattern.finditer(window):
+    for found in pattern.finditer(folded[start:start + size]):
         out.append(escape(window[pos:found.start()]))
         out.append(Markup("<mark>%s</mark>") % window[found.start():found.end()])
         pos = found.end()

@@ -1,6 +1,9 @@
 """The bigram form of text that the search index holds, and the parsing of queries.
 
-Text is NFKC-normalized and case-folded, so ＳＳＯ is sso and ｷｬﾝｾﾙ is キャンセル.
+Text is NFKC-normalized and case-folded, so ＳＳＯ is sso and ｷｬﾝｾﾙ is キャンセル; then
+hiragana is folded into katakana (ろぐいん is ログイン) and a dash typed after kana for the
+long-vowel mark becomes ー (サ-バ is サーバ). Both folds replace one character by one, so
+a position in folded text is the same position in the NFKC text (snippets rely on it).
 A run of Japanese characters becomes its overlapping two-character tokens plus its last
 character alone (so a one-character query finds a character at the end of a run);
 other words are kept whole. A Japanese query word becomes the phrase of its bigrams,
@@ -12,17 +15,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Letters only: punctuation such as ・ and the spacing sound marks would be separators
 # for the FTS5 tokenizer, so they must separate here too.
 _CJK = ("\u3005\u3006\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
         "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")
 _TOKENS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
-_HIRAGANA = re.compile(r"^[\u3041-\u309f]+$")
+_HIRAGANA = re.compile(r"^[\u3041-\u309f][\u3041-\u309f\u30fc]*$")
 # Kanji, katakana and hiragana chunks inside one Japanese run (for content words).
 _SCRIPT_CHUNKS = re.compile(r"[\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
-                            r"|[\u30a0-\u30ff]+|[\u3040-\u309f]+")
+                            r"|[\u30a0-\u30ff]+|[\u3040-\u309f][\u3040-\u309f\u30fc]*")
 
 # Words too common to narrow an English search.
 STOPWORDS = frozenset("""
@@ -34,8 +37,27 @@ to was we what when where which who why will with would you your
 MIN_LATIN_PREFIX = 3  # shorter Latin words match whole tokens only
 
 
+# Hiragana ぁ-ゖ and the iteration marks ゝゞ, as their katakana.
+_KANA_FOLD = {code: code + 0x60 for code in range(0x3041, 0x3097)} | {0x309D: 0x30FD,
+                                                                     0x309E: 0x30FE}
+# What people type for the long-vowel mark (after NFKC: ｰ is already ー, － is -, ～ is ~).
+_LONG_VOWEL = re.compile("(?<=[\u3041-\u3096\u30a1-\u30fa\u30fc])[-~\u2010-\u2015\u2212\u2500\u2501"
+                         "\u301c\u30a0]")
+
+
+def fold(text: str) -> str:
+    """Kana and long-vowel folding of NFKC text, one character for one."""
+    return _LONG_VOWEL.sub("\u30fc", text).translate(_KANA_FOLD)
+
+
+def _typed(text: str) -> str:
+    """NFKC, case-folded, long-vowel marks unified; kana left as typed."""
+    return _LONG_VOWEL.sub("\u30fc", unicodedata.normalize("NFKC", text or "").casefold())
+
+
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").casefold()
+    """The form both the index and queries are made of: NFKC, case-folded, folded."""
+    return _typed(text).translate(_KANA_FOLD)
 
 
 def bigrams(run: str) -> list[str]:
@@ -87,6 +109,7 @@ class Term:
     cjk: bool
     prefix: bool
     content: bool
+    typed: str = field(default="", compare=False)  # a Japanese word before folding
 
     def fts(self, phrases: bool = True) -> str:
         """The FTS5 expression matching this word.
@@ -123,14 +146,30 @@ class Term:
         return re.escape(self.text) + (r"\w*" if self.prefix and not self.cjk else "")
 
 
+_KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]{3,}$")
+
+
+def _folded_word(word: str) -> str:
+    """A Japanese query word folded; a katakana word loses a final long-vowel mark, so
+    サーバー finds サーバ as well as サーバー (and ユーザー, ユーザ)."""
+    folded = fold(word)
+    if _KATAKANA_WORD.match(folded) and _KATAKANA_WORD.match(word):
+        folded = folded.rstrip("\u30fc")
+    return folded
+
+
 def _cjk_terms(run: str) -> list[Term]:
-    return [Term(run, True, prefix=len(run) == 1, content=not _HIRAGANA.match(run))]
+    return [Term(_folded_word(run), True, prefix=len(run) == 1,
+                 content=not _HIRAGANA.match(run), typed=run)]
 
 
 def parse(query: str) -> list[Term]:
-    """The words of a query, in order, without repeats."""
+    """The words of a query, in order, without repeats.
+
+    Words are split and classed on the text as typed (hiragana words are function words,
+    kanji and katakana content words); each word's ``text`` is then folded."""
     terms: list[Term] = []
-    for match in _TOKENS.finditer(normalize(query)):
+    for match in _TOKENS.finditer(_typed(query)):
         word = match.group()
         if match.lastgroup == "cjk":
             terms.extend(_cjk_terms(word))
@@ -154,8 +193,9 @@ def content_terms(terms: list[Term]) -> list[Term]:
         if not term.cjk:
             out.append(term)
             continue
-        for chunk in _SCRIPT_CHUNKS.findall(term.text):
+        for chunk in _SCRIPT_CHUNKS.findall(term.typed or term.text):
             if not _HIRAGANA.match(chunk):
-                out.append(Term(chunk, True, prefix=len(chunk) == 1, content=True))
+                out.append(Term(_folded_word(chunk), True, prefix=len(chunk) == 1,
+                                content=True, typed=chunk))
     seen: set[str] = set()
     return [t for t in out if not (t.text in seen or seen.add(t.text))]
