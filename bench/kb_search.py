@@ -48,7 +48,7 @@ from portal.accounts import services as accounts  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.bootstrap import prepare  # noqa: E402
 from portal.db import db, is_postgres  # noqa: E402
-from portal.kb import search, services  # noqa: E402
+from portal.kb import pgforms, search, services  # noqa: E402
 from portal.kb.models import Article  # noqa: E402
 from portal.serve import freeze_startup_objects  # noqa: E402
 
@@ -188,16 +188,13 @@ def sizes_and_rebuild() -> dict[str, float]:
     if is_postgres():
         text = db.execute_sql("SELECT SUM(octet_length(title) + octet_length(body))"
                               " FROM article").fetchone()[0]
-        # What stands for FTS5's tables: the GIN indexes and the bytes of the tsvector
-        # columns (as stored, TOAST included). Not counted: row headers, the rowid keys
-        # and free space; the whole footprint on disk is printed beside it.
+        # What stands for FTS5's tables: the two GIN expression indexes on article
+        # (nothing else is stored for the search).
         index = db.execute_sql(
-            "SELECT ((SELECT SUM(pg_relation_size(indexrelid)) FROM pg_index WHERE indrelid IN"
-            " ('article_fts'::regclass, 'article_title_fts'::regclass) AND NOT indisprimary)"
-            " + (SELECT SUM(pg_column_size(text)) FROM article_fts)"
-            " + (SELECT SUM(pg_column_size(title)) FROM article_title_fts))::bigint").fetchone()[0]
-        disk = db.execute_sql("SELECT pg_total_relation_size('article_fts')"
-                              " + pg_total_relation_size('article_title_fts')").fetchone()[0]
+            "SELECT SUM(pg_relation_size(indexrelid))::bigint FROM pg_index WHERE"
+            " indexrelid IN (to_regclass(?), to_regclass(?))",
+            (pgforms.BODY_INDEX, pgforms.TITLE_INDEX)).fetchone()[0]
+        disk = index
     else:
         text = db.execute_sql("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(body AS"
                               " BLOB))) FROM article").fetchone()[0]

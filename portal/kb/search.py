@@ -30,16 +30,15 @@ import peewee
 from markupsafe import Markup, escape
 
 from portal.db import db, is_postgres
-from portal.kb.models import LANGUAGES
+from portal.kb import pgforms
 from portal.kb.textforms import (
+    FORM_VERSION,
     Term,
     content_terms,
     fold,
     index_form,
-    lexeme,
     normalize,
     parse,
-    tsvector_form,
 )
 from portal.pgdialect import translate_query
 
@@ -64,14 +63,11 @@ class Hit:
 
 # --- keeping the index in step ---------------------------------------------------------
 
-def index_article(article_id: int, title: str, plain: str, language: str = "") -> None:
-    """Add one published article (call inside the transaction that publishes it)."""
+def index_article(article_id: int, title: str, plain: str) -> None:
+    """Add one published article (call inside the transaction that publishes it).
+
+    On PostgreSQL the article's row is its entry: its indexes follow it."""
     if is_postgres():
-        body, heading = _pg_forms(article_id, title, plain, language)
-        db.execute_sql("INSERT INTO article_fts (rowid, text) VALUES (?, ?::tsvector)",
-                       (article_id, body))
-        db.execute_sql("INSERT INTO article_title_fts (rowid, title) VALUES (?, ?::tsvector)",
-                       (article_id, heading))
         return
     title_form = index_form(title)
     db.execute_sql("INSERT INTO article_fts (rowid, text) VALUES (?, ?)",
@@ -83,8 +79,6 @@ def index_article(article_id: int, title: str, plain: str, language: str = "") -
 def unindex_article(article_id: int, title: str, plain: str) -> None:
     """Remove an article as it was indexed (contentless tables need the old text)."""
     if is_postgres():
-        db.execute_sql("DELETE FROM article_fts WHERE rowid = ?", (article_id,))
-        db.execute_sql("DELETE FROM article_title_fts WHERE rowid = ?", (article_id,))
         return
     title_form = index_form(title)
     db.execute_sql(
@@ -96,101 +90,83 @@ def unindex_article(article_id: int, title: str, plain: str) -> None:
 
 
 def rebuild() -> int:
-    """Empty both indexes and index every published article again; return the count."""
-    postgres = is_postgres()
-    if postgres:
-        db.execute_sql("DELETE FROM article_fts")
-        db.execute_sql("DELETE FROM article_title_fts")
-    else:
-        db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
-        db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
-    rows = db.execute_sql("SELECT id, title, plain, language FROM article"
-                          " WHERE status = 'published' ORDER BY id")
-    if postgres:
-        return _rebuild_postgres(rows.fetchall())
-    count = 0
-    for article_id, title, plain, _ in rows.fetchall():
+    """Build both indexes anew from every published article; return the count."""
+    if is_postgres():
+        return _rebuild_postgres()
+    db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
+    db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
+    rows = db.execute_sql("SELECT id, title, plain FROM article"
+                          " WHERE status = 'published' ORDER BY id").fetchall()
+    for article_id, title, plain in rows:
         index_article(article_id, title, plain)
-        count += 1
     db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('optimize')")
     db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('optimize')")
-    return count
+    db.execute_sql(f"PRAGMA user_version = {FORM_VERSION:d}")
+    return len(rows)
 
 
-_PG_COLUMN = {"article_fts": "text", "article_title_fts": "title"}
+def follow_form() -> bool:
+    """Rebuild the index when an earlier release made it in another form (``portal
+    init`` calls this); return whether it did."""
+    if is_postgres():
+        made = db.execute_sql("SELECT obj_description(to_regclass(?), 'pg_class')",
+                              (pgforms.BODY_INDEX,)).fetchone()[0]
+        current = pgforms.form()
+    else:
+        made = db.execute_sql("PRAGMA user_version").fetchone()[0]
+        current = FORM_VERSION
+    if made == current:
+        return False
+    rebuild()
+    return True
+
 
 # PostgreSQL only: FTS5 walks a word's list newest first and stops after CANDIDATES, but
 # GIN hands back every match in no order, so "the newest 200" meant visiting every match
-# (or walking the table backwards until 200 turned up). Each row's vector therefore also
-# holds window lexemes for its id: ``_w11_N`` for N = id >> 11 and ``_w14_N`` for id >> 14.
-# A query asks GIN first for its matches among the newest 2,049-4,096 ids (the two
-# newest blocks of 2,048), then among the newest 16,385-32,768, then everywhere: each
-# window is a contiguous range at the top, so when it holds enough matches they are the
-# newest ones, exactly as FTS5 would give them, and only those rows are read.
-WINDOW_SHIFTS = (11, 14)
-# The article's language as a lexeme (``_ja``), read with the match instead of looking
-# 200 articles up. No token of text or query can begin with "_" (textforms).
-_LANGUAGE_OF = {column: "CASE " + " ".join(
-    f"WHEN {column} @@ '_{lang}' THEN '{lang}'" for lang in LANGUAGES) + " END"
-    for column in _PG_COLUMN.values()}
+# (or walking the table backwards until 200 turned up). Each article's vectors therefore
+# also hold window lexemes for its id: ``_w11_N`` for N = id >> 11 and ``_w14_N`` for
+# id >> 14 (portal.kb.pgforms). A query asks GIN first for its matches among the newest
+# 2,049-4,096 ids (the two newest blocks of 2,048), then among the newest 16,385-32,768,
+# then everywhere: each window is a contiguous range at the top, so when it holds enough
+# matches they are the newest ones, exactly as FTS5 would give them, and only those rows
+# are read. The windows' sizes are pgforms.WINDOW_SHIFTS.
+# What stands for each FTS5 table on PostgreSQL: the indexed expression, and the score
+# (shorter is better, as bm25 favours short texts; octet_length reads no TOASTed text).
+_PG_EXPR = {"article_fts": (pgforms.BODY, "octet_length(plain)"),
+            "article_title_fts": (pgforms.TITLE, "octet_length(title)")}
 
 
-def _pg_forms(article_id: int, title: str, plain: str, language: str) -> tuple[str, str]:
-    """The body and title vectors of one article, each with its window and language
-    lexemes."""
-    if not language:
-        row = db.execute_sql("SELECT language FROM article WHERE id = ?", (article_id,))
-        language = row.fetchone()[0]
-    marks = " ".join(lexeme(f"_w{shift}_{article_id >> shift}") for shift in WINDOW_SHIFTS)
-    marks += " " + lexeme("_" + language)
-    return (tsvector_form(title + "\n" + plain, positions=False) + " " + marks,
-            tsvector_form(title, positions=True) + " " + marks)
+def _rebuild_postgres() -> int:
+    """Define the functions anew and build both GIN indexes in one pass each.
 
-
-def _rebuild_postgres(rows: list[tuple]) -> int:
-    """Fill both tables anew, in id order, with their GIN indexes dropped and built
-    again at the end.
-
-    Built in one pass a GIN index is 23 MB at 100,000 articles; filled row by row (or
-    through its pending list) 61 MB. Emptied with TRUNCATE, the tables hold no dead rows
-    either. Both take the tables' exclusive lock: searches wait for the rebuild (about
-    20 s at 100,000 articles) instead of reading the old index.
+    Built in one pass a GIN index is far smaller than one filled row by row. Dropping
+    and creating takes the table's exclusive lock: searches and article saves wait for
+    the rebuild (about 40 s at 100,000 articles) instead of reading a half-built index.
     """
-    indexes = db.execute_sql(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
-        " WHERE indrelid IN ('article_fts'::regclass, 'article_title_fts'::regclass)"
-        " AND NOT indisprimary").fetchall()
-    db.execute_sql("TRUNCATE article_fts, article_title_fts")
-    for name, _ in indexes:
-        db.execute_sql(f'DROP INDEX "{name}"')
-    cursor = db.cursor()
-    for start in range(0, len(rows), 1000):
-        forms = [(i, *_pg_forms(i, t, p, lang)) for i, t, p, lang in rows[start:start + 1000]]
-        cursor.executemany("INSERT INTO article_fts (rowid, text) VALUES (%s, %s::tsvector)",
-                           [(i, body) for i, body, _ in forms])
-        cursor.executemany("INSERT INTO article_title_fts (rowid, title)"
-                           " VALUES (%s, %s::tsvector)", [(i, head) for i, _, head in forms])
-    for _, definition in indexes:
-        db.execute_sql(definition)
-    db.execute_sql("ANALYZE article_fts")
-    db.execute_sql("ANALYZE article_title_fts")
-    return len(rows)
+    for name in (pgforms.BODY_INDEX, pgforms.TITLE_INDEX):
+        db.execute_sql(f"DROP INDEX IF EXISTS {name}")
+    for statement in pgforms.functions() + pgforms.indexes():
+        db.execute_sql(statement)
+    db.execute_sql(f"COMMENT ON INDEX {pgforms.BODY_INDEX} IS '{pgforms.form()}'")
+    db.execute_sql("ANALYZE article")
+    return db.execute_sql("SELECT COUNT(*) FROM article WHERE status = 'published'").fetchone()[0]
 
 
 # --- asking it ------------------------------------------------------------------------
 
 def _match(table: str, expr: str, scored: bool = False, cap: int = CANDIDATES + 1,
-           languages: dict[int, str] | None = None) -> list[tuple[int, float]]:
+           languages: dict[int, str] | None = None,
+           titles: dict[int, str] | None = None) -> list[tuple[int, float]]:
     """Newest matches first, at most ``cap``, with bm25 when ``scored``.
 
-    On PostgreSQL the score is the row's length (given whether asked or not), and each
-    match's language goes into ``languages``.
+    On PostgreSQL the score is the text's length (given whether asked or not), each
+    match's language goes into ``languages`` and, from the title index, its title into
+    ``titles`` (a long Japanese word must be confirmed there).
     """
     if is_postgres():
         rows = _pg_match(table, expr, cap)
-        if languages is not None:
-            languages.update((rid, language) for rid, _, language in rows if language)
-        return [(rid, score) for rid, score, _ in rows]
+        _known(rows, languages, titles)
+        return [(rid, score) for rid, score, *_ in rows]
     score = f"bm25({table})" if scored else "0"
     # Only our own table names are formatted in; every value is bound.
     sql = (f"SELECT rowid, {score} FROM {table} WHERE {table} MATCH ? "  # noqa: S608
@@ -198,18 +174,26 @@ def _match(table: str, expr: str, scored: bool = False, cap: int = CANDIDATES + 
     return db.execute_sql(sql, (expr, cap)).fetchall()
 
 
-def _window_query(table: str, shift: int) -> str:
+def _known(rows: list[tuple], languages: dict[int, str] | None,
+           titles: dict[int, str] | None) -> None:
+    if languages is not None:
+        languages.update((row[0], row[2]) for row in rows)
+    if titles is not None:
+        titles.update((row[0], row[3]) for row in rows if len(row) > 3)
+
+
+def _window_query(shift: int) -> str:
     """A query giving the tsquery of the window of the newest ids (two blocks of
     ``1 << shift``)."""
     block = f"(top >> {shift})"
     return (f"SELECT CAST('_w{shift}_' || {block} || ' | _w{shift}_' || ({block} - 1)"  # noqa: S608
-            f" AS tsquery) FROM (SELECT max(rowid) AS top FROM {table}) AS m")
+            " AS tsquery) FROM (SELECT max(id) AS top FROM article) AS m")
 
 
 def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
                 shifts: tuple[int, ...] | None = None) -> tuple[str, list[str]]:
     """``WITH`` steps asking ``table`` for the matches of one bound tsquery, window by
-    window (see WINDOW_SHIFTS), and the names of the steps.
+    window (see pgforms.WINDOW_SHIFTS), and the names of the steps.
 
     Each step runs only while the narrower ones found fewer than ``cap`` (a one-time
     filter on their counts), and holds the one before it. A common word is read among
@@ -220,16 +204,17 @@ def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
     window whole, since the newest are wanted.
     """
     limit = f" LIMIT {cap:d}" if any_of_them else ""
-    shifts = WINDOW_SHIFTS if shifts is None else shifts
-    column = _PG_COLUMN[table]
-    match = f"SELECT {fields} FROM {table} WHERE {column} @@ ?::tsquery"  # noqa: S608
+    shifts = pgforms.WINDOW_SHIFTS if shifts is None else shifts
+    column = _PG_EXPR[table][0]
+    match = (f"SELECT {fields} FROM article WHERE status = 'published'"  # noqa: S608
+             f" AND {column} @@ ?::tsquery")
     steps, counts = [], []
     for level, shift in enumerate(shifts):
         gate = "".join(f" AND {n} < {cap:d}" for n in counts)
         if level:
             growth = 1 << (shift - shifts[level - 1])
             gate += f" AND {counts[-1]} * {growth} >= {cap:d}"
-        window = _window_query(table, shift)
+        window = _window_query(shift)
         steps.append(f"w{level} AS MATERIALIZED ({match} AND {column} @@ ({window}){gate}{limit})")
         counts.append(f"(SELECT COUNT(*) FROM w{level})")  # noqa: S608
     gate = "".join(f" AND {n} < {cap:d}" for n in counts)
@@ -249,8 +234,9 @@ def _pg_match_sql(table: str, expr: str, cap: int) -> tuple[str, tuple]:
     """The statement of :func:`_pg_match`. A window's matches come from the index in no
     order and the server keeps the newest ``cap``: asking for "newest first" directly
     let the planner walk the table backwards, matching row by row."""
-    column = _PG_COLUMN[table]
-    fields = f"rowid, length({column}) AS score, {_LANGUAGE_OF[column]} AS language"
+    fields = f"id AS rowid, {_PG_EXPR[table][1]} AS score, language"
+    if table == "article_title_fts":
+        fields += ", title"
     steps, names = _pg_windows(table, fields, cap, any_of_them=False)
     # Each step holds the one before it, so the answer is the one step that found
     # ``cap`` (no later step ran), else the last one (every step ran or was skipped).
@@ -261,12 +247,13 @@ def _pg_match_sql(table: str, expr: str, cap: int) -> tuple[str, tuple]:
     return sql, (expr,) * len(names)
 
 
-def _matches(asked: list[tuple[str, str]],
-             languages: dict[int, str]) -> list[list[tuple[int, float]]]:
+def _matches(asked: list[tuple[str, str]], languages: dict[int, str],
+             titles: dict[int, str]) -> list[list[tuple[int, float]]]:
     """``_match`` of each (table, expression); on PostgreSQL all sent at once (psycopg's
     pipeline: one round trip, not two per word of a long text)."""
     if not is_postgres() or not _pipelines():
-        return [_match(table, expr, languages=languages) for table, expr in asked]
+        return [_match(table, expr, languages=languages, titles=titles)
+                for table, expr in asked]
     cap = CANDIDATES + 1
     connection = db.connection()
     with peewee.__exception_wrapper__:
@@ -280,8 +267,8 @@ def _matches(asked: list[tuple[str, str]],
         out = []
         for cursor in cursors:
             rows = cursor.fetchall()
-            languages.update((rid, language) for rid, _, language in rows if language)
-            out.append([(rid, score) for rid, score, _ in rows])
+            _known(rows, languages, titles)
+            out.append([(rid, score) for rid, score, *_ in rows])
     return out
 
 
@@ -299,8 +286,8 @@ def _body(terms: list[Term]) -> str:
 
 
 def _title(terms: list[Term]) -> str:
-    if is_postgres():
-        return " & ".join(t.tsquery() for t in terms)
+    if is_postgres():  # no positions there: confirmed by _in_title
+        return " & ".join(t.tsquery(phrases=False) for t in terms)
     return " AND ".join(t.fts() for t in terms)
 
 
@@ -325,21 +312,35 @@ class _Found:
         return bool(self.scores or self.title_ids)
 
 
-def _ranked_ids(table: str, expr: str, languages: dict[int, str]) -> dict[int, float]:
+def _ranked_ids(table: str, expr: str, languages: dict[int, str],
+                titles: dict[int, str] | None = None) -> dict[int, float]:
     """Matches with a score: bm25 for a small set of a short query, else newest first."""
-    # On PostgreSQL the score (the row's length) costs nothing more: ask for it at once.
-    rows = _match(table, expr, scored=is_postgres(), languages=languages)
+    # On PostgreSQL the score (the text's length) costs nothing more: ask for it at once.
+    rows = _match(table, expr, scored=is_postgres(), languages=languages, titles=titles)
     if rows and len(rows) <= CANDIDATES and _phrases(expr) <= MAX_SCORED_PHRASES:
         return dict(rows) if is_postgres() else dict(_match(table, expr, scored=True))
     # A common word: keep FTS5's newest-first order instead of ranking everything.
     return {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}
 
 
+def _in_title(found: dict[int, float] | list[tuple[int, float]], terms: list[Term],
+              titles: dict[int, str]) -> list[int]:
+    """The title matches whose titles really hold ``terms``: on PostgreSQL a long
+    Japanese word matched its bigrams in any order (SQLite's title index has positions)."""
+    checks = [t for t in terms if t.needs_check]
+    ids = [row[0] for row in found] if isinstance(found, list) else list(found)
+    if not checks or not is_postgres():
+        return ids
+    return [rid for rid in ids if _confirmed(titles.get(rid, ""), checks, any_word=False)]
+
+
 def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     """Ask both indexes for ``terms``, all of them or any of them."""
     languages: dict[int, str] = {}
+    titles: dict[int, str] = {}
     if not any_word:
-        title = _ranked_ids("article_title_fts", _title(terms), languages)
+        title = _ranked_ids("article_title_fts", _title(terms), languages, titles)
+        title = {rid: title[rid] for rid in _in_title(title, terms, titles)}
         if len(title) >= limit:
             # Title matches always rank first: enough of them make the body moot.
             return _Found(title, set(title), set(title), languages)
@@ -352,7 +353,8 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
     found = _Found({}, set(), set(), languages)
     title_counts: dict[int, int] = {}
     matches = _matches([("article_fts", _body([term])) for term in terms]
-                       + [("article_title_fts", _title([term])) for term in terms], languages)
+                       + [("article_title_fts", _title([term])) for term in terms],
+                       languages, titles)
     for term, rows, title_rows in zip(terms, matches[:len(terms)], matches[len(terms):],
                                       strict=True):
         rows = rows[:CANDIDATES]
@@ -361,7 +363,7 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
             found.scores[rid] = found.scores.get(rid, 0) - weight
             if not term.needs_check:
                 found.trusted.add(rid)
-        for rid, _ in title_rows[:CANDIDATES]:
+        for rid in _in_title(title_rows[:CANDIDATES], [term], titles):
             title_counts[rid] = title_counts.get(rid, 0) + 1
             found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
             found.trusted.add(rid)
@@ -376,12 +378,14 @@ def _counts(table: str, exprs: list[str], cap: int) -> list[int]:
     # One statement for every word of a long text. Any ``cap`` matches will do: among
     # the newest rows first (cheap for a common word), then anywhere (only when the
     # window held fewer).
-    column = _PG_COLUMN[table]
+    column = _PG_EXPR[table][0]
+    window = _window_query(pgforms.WINDOW_SHIFTS[0])
+    rows = f"SELECT 1 FROM article WHERE status = 'published' AND {column} @@ u.q"  # noqa: S608
     sql = (f"SELECT CASE WHEN recent.n >= {cap:d} THEN recent.n ELSE (SELECT COUNT(*) FROM"  # noqa: S608
-           f" (SELECT 1 FROM {table} WHERE {column} @@ u.q LIMIT {cap:d}) AS e) END"
+           f" ({rows} LIMIT {cap:d}) AS e) END"
            " FROM unnest(?::tsquery[]) WITH ORDINALITY AS u (q, i) CROSS JOIN LATERAL"
-           f" (SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE {column} @@ u.q"
-           f" AND {column} @@ ({_window_query(table, WINDOW_SHIFTS[0])}) LIMIT {cap:d}) AS w)"
+           f" (SELECT COUNT(*) AS n FROM ({rows}"
+           f" AND {column} @@ ({window}) LIMIT {cap:d}) AS w)"
            " AS recent ORDER BY u.i")
     return [row[0] for row in db.obj.execute_prepared(sql, (exprs,)).fetchall()]
 

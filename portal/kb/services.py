@@ -163,7 +163,7 @@ def save_article(data: ArticleInput, author: User | None = None,
         _apply(article, data)
         article.save()
         if article.is_published:
-            search.index_article(article.id, article.title, article.plain, article.language)
+            search.index_article(article.id, article.title, article.plain)
             _count(article.category_id, article.language, +1)
         _revised()
     return article

@@ -17,10 +17,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+# The form of the index this release makes: raised whenever index_form changes, so
+# ``portal init`` rebuilds an index made by an earlier release (search.follow_form).
+FORM_VERSION = 2
+
 # Letters only: punctuation such as ・ and the spacing sound marks would be separators
 # for the FTS5 tokenizer, so they must separate here too.
 _CJK = ("\u3005\u3006\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
         "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")
+CJK_LETTERS = _CJK  # for PostgreSQL's copy of index_form (portal.kb.pgforms)
 _TOKENS = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)")
 _HIRAGANA = re.compile(r"^[\u3041-\u309f][\u3041-\u309f\u30fc]*$")
 # Kanji, katakana and hiragana chunks inside one Japanese run (for content words).
@@ -41,8 +46,10 @@ MIN_LATIN_PREFIX = 3  # shorter Latin words match whole tokens only
 _KANA_FOLD = {code: code + 0x60 for code in range(0x3041, 0x3097)} | {0x309D: 0x30FD,
                                                                      0x309E: 0x30FE}
 # What people type for the long-vowel mark (after NFKC: ｰ is already ー, － is -, ～ is ~).
-_LONG_VOWEL = re.compile("(?<=[\u3041-\u3096\u30a1-\u30fa\u30fc])[-~\u2010-\u2015\u2212\u2500\u2501"
-                         "\u301c\u30a0]")
+LONG_VOWEL_PATTERN = ("(?<=[\u3041-\u3096\u30a1-\u30fa\u30fc])[-~\u2010-\u2015\u2212\u2500\u2501"
+                      "\u301c\u30a0]")
+_LONG_VOWEL = re.compile(LONG_VOWEL_PATTERN)
+KANA_FOLD_PAIRS = ("".join(map(chr, _KANA_FOLD)), "".join(map(chr, _KANA_FOLD.values())))
 
 
 def fold(text: str) -> str:

@@ -34,6 +34,12 @@ PostgreSQL (:func:`portal.pgdialect.translate_step`). The rules a step must foll
    PostgreSQL it becomes a table ``name (rowid INTEGER PRIMARY KEY, col TSVECTOR NOT
    NULL)`` with a GIN index per column; its users go through :mod:`portal.kb.search`.
 
+7. What only PostgreSQL needs for the search (:mod:`portal.kb.search`) — server-side
+   functions, expression indexes — goes in a ``POSTGRES`` list of statements written in
+   PostgreSQL's own dialect, run there after the translated ``STATEMENTS``. Such a list
+   never creates or changes a table SQLite also has, except to drop the tables that
+   stood in for FTS5 (they hold nothing but a derived index).
+
 ``tests/test_schema.py`` builds the schema on both databases and compares tables,
 columns (normalised types, nullability), indexes, unique constraints and foreign keys.
 """
@@ -59,6 +65,7 @@ class Step:
     version: int
     name: str
     statements: tuple[str, ...]
+    postgres: tuple[str, ...] = ()  # rule 7: PostgreSQL's own statements, run after
 
 
 def steps() -> list[Step]:
@@ -68,7 +75,8 @@ def steps() -> list[Step]:
         match = _STEP_NAME.match(info.name)
         if match:
             module = importlib.import_module(f"{__name__}.{info.name}")
-            found.append(Step(int(match.group(1)), info.name, tuple(module.STATEMENTS)))
+            found.append(Step(int(match.group(1)), info.name, tuple(module.STATEMENTS),
+                              tuple(getattr(module, "POSTGRES", ()))))
     found.sort(key=lambda s: s.version)
     return found
 
@@ -114,7 +122,8 @@ def statements(step: Step) -> list[str]:
     if not is_postgres():
         return list(step.statements)
     kinds = column_kinds()
-    return [out for sql in step.statements for out in translate_step(sql, kinds)]
+    return [out for sql in step.statements for out in translate_step(sql, kinds)] + list(
+        step.postgres)
 
 
 def current_version() -> int:
