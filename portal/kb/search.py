@@ -16,6 +16,10 @@ with bm25; when a very common word gives a larger set, the newest matches win, s
 query becomes slow. Articles whose title holds every word come first, then the
 reader's language, then the score. A long Japanese word matched in the body index
 (the AND of its bigrams) is confirmed against the article's text before it is shown.
+
+On PostgreSQL the two indexes are GIN expression indexes on ``article`` itself
+(:mod:`portal.kb.pgforms`); neither has positions, so a long Japanese word found in a
+title is confirmed against the title too.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field, replace
 import peewee
 from markupsafe import Markup, escape
 
-from portal.db import db, is_postgres
+from portal.db import db, is_postgres, transaction
 from portal.kb import pgforms
 from portal.kb.textforms import (
     FORM_VERSION,
@@ -107,18 +111,26 @@ def rebuild() -> int:
 
 def follow_form() -> bool:
     """Rebuild the index when an earlier release made it in another form (``portal
-    init`` calls this); return whether it did."""
-    if is_postgres():
-        made = db.execute_sql("SELECT obj_description(to_regclass(?), 'pg_class')",
-                              (pgforms.BODY_INDEX,)).fetchone()[0]
-        current = pgforms.form()
-    else:
-        made = db.execute_sql("PRAGMA user_version").fetchone()[0]
-        current = FORM_VERSION
-    if made == current:
+    init`` calls this); return whether it did. Writers take turns (``transaction``), so
+    of two servers starting at once only the first rebuilds."""
+    if _form_made() == _form_now():
         return False
-    rebuild()
+    with transaction():
+        if _form_made() == _form_now():
+            return False
+        rebuild()
     return True
+
+
+def _form_made() -> str | int | None:
+    if is_postgres():
+        return db.execute_sql("SELECT obj_description(to_regclass(?), 'pg_class')",
+                              (pgforms.BODY_INDEX,)).fetchone()[0]
+    return db.execute_sql("PRAGMA user_version").fetchone()[0]
+
+
+def _form_now() -> str | int:
+    return pgforms.form() if is_postgres() else FORM_VERSION
 
 
 # PostgreSQL only: FTS5 walks a word's list newest first and stops after CANDIDATES, but
