@@ -298,7 +298,7 @@ def _body(terms: list[Term]) -> str:
 
 
 def _title(terms: list[Term]) -> str:
-    if is_postgres():  # no positions there: confirmed by _in_title
+    if is_postgres():  # no positions there: confirmed by _Titles
         return " & ".join(t.tsquery(phrases=False) for t in terms)
     return " AND ".join(t.fts() for t in terms)
 
@@ -335,24 +335,49 @@ def _ranked_ids(table: str, expr: str, languages: dict[int, str],
     return {rid: float(i) for i, (rid, _) in enumerate(rows[:CANDIDATES])}
 
 
-def _in_title(found: dict[int, float] | list[tuple[int, float]], terms: list[Term],
-              titles: dict[int, str]) -> list[int]:
-    """The title matches whose titles really hold ``terms``: on PostgreSQL a long
-    Japanese word matched its bigrams in any order (SQLite's title index has positions)."""
-    checks = [t for t in terms if t.needs_check]
-    ids = [row[0] for row in found] if isinstance(found, list) else list(found)
-    if not checks or not is_postgres():
-        return ids
-    return [rid for rid in ids if _confirmed(titles.get(rid, ""), checks, any_word=False)]
+class _Titles:
+    """PostgreSQL's title matches, confirmed: its title index has no positions, so a
+    long Japanese word matched its bigrams in any order. Each title is normalized once,
+    and only as many as the ranking needs (normalizing is the costly part)."""
+
+    def __init__(self, titles: dict[int, str]):
+        self.titles = titles
+        self.normal: dict[int, str] = {}
+
+    def hold(self, rid: int, checks: list[Term]) -> bool:
+        if rid not in self.normal:
+            self.normal[rid] = normalize(self.titles.get(rid, ""))
+        return all(t.found_in(self.normal[rid]) for t in checks)
+
+    def best(self, scores: dict[int, float], terms: list[Term], languages: dict[int, str],
+             language: str, enough: int) -> dict[int, float]:
+        """The matches holding ``terms``, taken in the order they would rank, until
+        ``enough`` are found (SQLite's, and matches of exact tokens, need nothing)."""
+        checks = [t for t in terms if t.needs_check]
+        if not checks or not is_postgres():
+            return scores
+        kept: dict[int, float] = {}
+        for rid in sorted(scores, key=lambda r: (languages.get(r) != language, scores[r], -r)):
+            if self.hold(rid, checks):
+                kept[rid] = scores[rid]
+                if len(kept) == enough:
+                    break
+        return kept
+
+    def holding(self, rows: list[tuple[int, float]], term: Term) -> list[int]:
+        if not term.needs_check or not is_postgres():
+            return [rid for rid, _ in rows]
+        return [rid for rid, _ in rows if self.hold(rid, [term])]
 
 
-def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
+def _step(terms: list[Term], any_word: bool, limit: int, language: str = "") -> _Found:
     """Ask both indexes for ``terms``, all of them or any of them."""
     languages: dict[int, str] = {}
     titles: dict[int, str] = {}
+    confirm = _Titles(titles)
     if not any_word:
         title = _ranked_ids("article_title_fts", _title(terms), languages, titles)
-        title = {rid: title[rid] for rid in _in_title(title, terms, titles)}
+        title = confirm.best(title, terms, languages, language, limit)
         if len(title) >= limit:
             # Title matches always rank first: enough of them make the body moot.
             return _Found(title, set(title), set(title), languages)
@@ -375,7 +400,7 @@ def _step(terms: list[Term], any_word: bool, limit: int) -> _Found:
             found.scores[rid] = found.scores.get(rid, 0) - weight
             if not term.needs_check:
                 found.trusted.add(rid)
-        for rid in _in_title(title_rows[:CANDIDATES], [term], titles):
+        for rid in confirm.holding(title_rows[:CANDIDATES], term):
             title_counts[rid] = title_counts.get(rid, 0) + 1
             found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
             found.trusted.add(rid)
@@ -432,7 +457,7 @@ def plan(query: str) -> list[tuple[list[Term], bool]]:
 def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit], list[Term]]:
     """The best ``limit`` published articles for ``query`` and the words that found them."""
     for terms, any_word in plan(query):
-        found = _step(terms, any_word, limit)
+        found = _step(terms, any_word, limit, reader_language)
         hits = _ranked(found, reader_language, terms, any_word, limit) if found else []
         if hits:
             return hits, terms
@@ -445,7 +470,7 @@ def similar(title: str, language: str, exclude: int, limit: int = 5) -> list[Hit
     terms = content_terms(parse(title)) or parse(title)
     if not terms:
         return []
-    found = _step(terms, any_word=True, limit=limit)
+    found = _step(terms, any_word=True, limit=limit, language=language)
     found.scores.pop(exclude, None)
     found.title_ids.discard(exclude)
     return _ranked(found, language, terms, True, limit, snippets=False) if found else []
