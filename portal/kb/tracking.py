@@ -30,8 +30,15 @@ def recorder(app=None) -> Recorder:
 
 
 def _who(create: bool) -> tuple[int | None, str | None] | None:
-    """(user id, None) when signed in, (None, visitor id) otherwise; None when a visitor
-    has no id and ``create`` is false (they never searched)."""
+    """(user id, None) when signed in, (None, visitor id) otherwise; None for a visitor
+    without an id when ``create`` is false.
+
+    A visitor's id is made only when their session will be kept anyway: it already holds
+    something (every page the browser loaded gave it a CSRF token), or this response is
+    a whole page (which gives it one). A client that keeps no cookie (a script, a
+    crawler) could not be followed from one keystroke to the next, so it is not logged
+    rather than logged once per keystroke.
+    """
     if current_user.is_authenticated:
         return current_user.id, None
     visitor = session.get(SESSION_KEY)
@@ -42,12 +49,13 @@ def _who(create: bool) -> tuple[int | None, str | None] | None:
     return None, visitor
 
 
-def searched(source: str, query: str, hits) -> None:
+def searched(source: str, query: str, hits, whole_page: bool = False) -> None:
     """Queue a search (``source`` "search" or "suggest") and the articles it showed."""
     if query:
-        user_id, visitor = _who(create=True)
-        recorder().add(Searched(source, query, current_locale(), tuple(h.id for h in hits),
-                                user_id, visitor, clock.now()))
+        who = _who(create=whole_page or bool(session))
+        if who is not None:
+            recorder().add(Searched(source, query, current_locale(),
+                                    tuple(h.id for h in hits), *who, clock.now()))
 
 
 def outcome(kind: str, article_id: int) -> None:

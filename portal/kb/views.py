@@ -73,8 +73,9 @@ def category(key: str):
 def search_page():
     q = _query()
     hits, terms = search.search(q, current_locale(), limit=30) if q else ([], [])
-    tracking.searched("search", q, hits)
-    if request.htmx and not request.htmx.history_restore_request:
+    fragment = request.htmx and not request.htmx.history_restore_request
+    tracking.searched("search", q, hits, whole_page=not fragment)
+    if fragment:
         return render_template("kb/_results.html", q=q, hits=hits)
     return render_template("kb/search.html", q=q, hits=hits)
 

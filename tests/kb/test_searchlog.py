@@ -23,6 +23,13 @@ def articles(app):
             factories.article("請求書の再発行", "請求書を再発行する方法です。", language="ja"))
 
 
+def visitor(app):
+    """A browser that has loaded a page (so it keeps a session, as every browser does)."""
+    client = app.test_client()
+    client.get("/kb/")
+    return client
+
+
 def rows(app) -> list[SearchLog]:
     tracking.recorder(app).flush()
     return list(SearchLog.select().order_by(SearchLog.id))
@@ -40,19 +47,20 @@ def test_a_visitor_search_is_recorded_normalized_and_without_a_user(app, client,
         assert session[tracking.SESSION_KEY] == row.visitor and "voter" not in session
 
 
-def test_nothing_is_written_on_the_request_path(app, client, articles):
-    client.get("/kb/suggest?q=invoice")
+def test_nothing_is_written_on_the_request_path(app, articles):
+    visitor(app).get("/kb/suggest?q=invoice")
     assert SearchLog.select().count() == 0 and tracking.recorder(app).pending() == 1
     assert len(rows(app)) == 1
 
 
-def test_a_search_that_finds_nothing_has_no_top_article(app, client, articles):
-    client.get("/kb/suggest?q=zzqxj", headers=HTMX)
+def test_a_search_that_finds_nothing_has_no_top_article(app, articles):
+    visitor(app).get("/kb/suggest?q=zzqxj", headers=HTMX)
     [row] = rows(app)
     assert (row.source, row.results, row.top_article_id, row.shown) == ("suggest", 0, None, "")
 
 
-def test_typing_makes_one_row_and_another_query_a_new_one(app, client, articles):
+def test_typing_makes_one_row_and_another_query_a_new_one(app, articles):
+    client = visitor(app)
     for q in ("inv", "invo", "invoice", "invoice m", "invoice"):  # typing, then deleting
         client.get(f"/kb/suggest?q={q}", headers=HTMX)
     client.get("/kb/suggest?q=password", headers=HTMX)
@@ -63,12 +71,13 @@ def test_typing_makes_one_row_and_another_query_a_new_one(app, client, articles)
 
 def test_two_visitors_are_two_rows(app, articles):
     for _ in range(2):
-        app.test_client().get("/kb/suggest?q=invoice")
+        visitor(app).get("/kb/suggest?q=invoice")
     first, second = rows(app)
     assert first.visitor != second.visitor
 
 
-def test_a_pause_or_an_outcome_ends_a_search(app, client, articles):
+def test_a_pause_ends_a_search(app, articles):
+    client = visitor(app)
     start = clock.now()
     try:
         clock.freeze(start)
@@ -78,6 +87,19 @@ def test_a_pause_or_an_outcome_ends_a_search(app, client, articles):
     finally:
         clock.freeze(None)
     assert len(rows(app)) == 2
+
+
+def test_a_client_that_keeps_no_cookie_is_not_logged(app, articles):
+    """Without a session nothing ties one keystroke to the next (scripts, crawlers)."""
+    client = app.test_client(use_cookies=False)
+    for q in ("inv", "invo", "invoice"):
+        assert "Invoice is missing" in client.get(f"/kb/suggest?q={q}").text or q != "invoice"
+    assert rows(app) == []
+
+
+def test_a_new_browser_is_logged_from_its_first_search_page(app, articles):
+    app.test_client().get("/kb/search?q=invoice")  # a link from elsewhere: no session yet
+    assert len(rows(app)) == 1
 
 
 def test_a_signed_in_reader_is_recorded_by_user(app, client, login, articles):
@@ -190,7 +212,7 @@ def test_the_writer_thread_writes_what_requests_queued(app, articles):
     recorder = Recorder(background=True)
     app.extensions["search_log"] = recorder
     try:
-        app.test_client().get("/kb/suggest?q=invoice")
+        visitor(app).get("/kb/suggest?q=invoice")
         deadline = time.monotonic() + 10
         while recorder.pending() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -206,11 +228,12 @@ def test_a_suggestion_never_waits_for_the_write_lock(app, articles):
     row is written once the lock is free."""
     recorder = Recorder(background=True)
     app.extensions["search_log"] = recorder
+    client = visitor(app)
     holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
-        response = app.test_client().get("/kb/suggest?q=invoice")
+        response = client.get("/kb/suggest?q=invoice")
         took = time.monotonic() - started
         assert response.status_code == 200 and "Invoice is missing" in response.text
         assert took < 1.0  # the busy timeout is 15 s
@@ -232,3 +255,15 @@ def test_stop_ends_the_thread(app, articles):
     recorder.stop()
     assert thread is not None and not thread.is_alive()
     assert SearchLog.select().count() == 1  # stop writes what was queued
+
+
+def test_an_article_deleted_before_the_write_leaves_no_dangling_id(app, articles):
+    from portal.kb import services
+
+    gone = factories.article("Soon gone", "Deleted before the log is written.")
+    event = Searched("search", "soon gone", "en", (gone.id, articles[0].id), None, "v",
+                     clock.now())
+    services.delete_article(gone)
+    searchlog.write([event])
+    row = SearchLog.get()
+    assert row.top_article_id is None and row.results == 2
