@@ -215,15 +215,18 @@ def serve_command(host: str, port: int, workers: int, threads: int) -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Resolve tickets left waiting on the customer, close long-resolved ones, and warn
-    about SLA targets at risk or breached (cron)."""
-    from portal import bootstrap
+    """Resolve tickets left waiting on the customer, close long-resolved ones, warn about
+    SLA targets at risk or breached, and forget searches past their keeping (cron)."""
+    from portal import bootstrap, clock
+    from portal.kb import searchlog
     from portal.tickets import lifecycle, sla_clock
 
     bootstrap.prepare()
     resolved, closed = lifecycle.tick()
     at_risk, breached = sla_clock.tick()
-    click.echo(f"resolved {resolved}, closed {closed}, at risk {at_risk}, breached {breached}")
+    purged = searchlog.purge(clock.now())
+    click.echo(f"resolved {resolved}, closed {closed}, at risk {at_risk}, breached {breached}"
+               f", searches purged {purged}")
 
 
 @click.command("mail-worker")

@@ -54,6 +54,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     # ("10.0.0.5, 10.1.0.0/16"). Empty: X-Forwarded-* headers are never believed.
     "TRUSTED_PROXIES": ("", str),
     "SLA_AT_RISK_PERCENT": (80, int),  # share of a target used when the tick warns
+    "SEARCH_LOG_DAYS": (90, int),  # searches kept for the gaps page; the tick purges older
 }
 
 LOCALES = ("ja", "en")
@@ -148,6 +149,8 @@ def _check(values: dict) -> None:
         raise ConfigError("PORTAL_MAIL_MAX_ATTEMPTS must be positive")
     if not 1 <= values["SLA_AT_RISK_PERCENT"] <= 99:
         raise ConfigError("PORTAL_SLA_AT_RISK_PERCENT must be between 1 and 99")
+    if values["SEARCH_LOG_DAYS"] <= 0:
+        raise ConfigError("PORTAL_SEARCH_LOG_DAYS must be positive")
 
 
 def _instance_secret(path: Path) -> str:

@@ -50,12 +50,15 @@ def _every(seconds: int, job, name: str, log, owner: str, grace: int) -> None:
 
 def background_jobs(app) -> list[tuple[str, int, object]]:
     """(lease name, interval in seconds, job) for every job ``portal serve`` runs."""
+    from portal import clock
+    from portal.kb import searchlog
     from portal.mail import imap, sender
     from portal.tickets import lifecycle, sla_clock
 
     def tick() -> None:
         lifecycle.tick()
         sla_clock.tick()
+        searchlog.purge(clock.now())
 
     def mail() -> None:
         with app.app_context():

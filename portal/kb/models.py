@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from portal import clock
 from portal.accounts.models import Product, User
@@ -97,3 +104,30 @@ class KbRevision(BaseModel):
     """One row: raised by every change readers can see (see ``portal.kb.pagecache``)."""
 
     value = IntegerField(default=0)
+
+
+class SearchLog(BaseModel):
+    """One search by one reader, as it ended (see ``portal.kb.searchlog``).
+
+    A visitor is only a random id kept in their browser's session; a signed-in reader is
+    their user. ``shown`` holds the ids of the articles shown, so a later click can be
+    told apart from a visit that did not come from this search.
+    """
+
+    source = CharField()  # "search" (the search page) or "suggest" (the ticket form)
+    query = TextField()  # normalized (portal.kb.textforms.normalize), spaces collapsed
+    language = CharField()  # the reader's locale
+    results = IntegerField(default=0)  # articles shown (at most the page's limit)
+    top_article = ForeignKeyField(Article, null=True, on_delete="SET NULL",
+                                  column_name="top_article_id")
+    shown = TextField(default="")  # ids of the articles shown, space-separated
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    visitor = CharField(null=True)
+    clicked = BooleanField(default=False)
+    answered = BooleanField(default=False)
+    filed = BooleanField(default=False)  # a ticket was filed right after
+    created_at = DateTimeField(default=clock.now)
+    last_at = DateTimeField(default=clock.now)
+
+    class Meta:
+        table_name = "search_log"

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 
+from portal import clock
 from portal.accounts.guards import staff_required
 from portal.accounts.services import products
 from portal.errors import ServiceError
-from portal.kb import services
-from portal.kb.models import Article, Category
+from portal.kb import gaps, services
+from portal.kb.models import LANGUAGES, Article, Category
 from portal.pagination import page_number, paginate
 
 bp = Blueprint("staff_kb", __name__, url_prefix="/staff/kb")
@@ -43,7 +44,8 @@ def index():
 @staff_required
 def new():
     if request.method == "GET":
-        return _editor(services.ArticleInput(language=current_user.locale or "ja"), None)
+        return _editor(_draft_from_gap()
+                       or services.ArticleInput(language=current_user.locale or "ja"), None)
     return _save(_input_from_form(), None)
 
 
@@ -111,3 +113,28 @@ def rename_category(category_id: int):
     else:
         flash(gettext("Saved."), "success")
     return redirect(url_for(".categories"))
+
+
+# --- what customers could not find (the search log) -------------------------------------
+
+@bp.route("/gaps")
+@staff_required
+def gaps_page():
+    """The most frequent queries that found nothing, or nothing anyone opened."""
+    days = gaps.period(request.args.get("days"))
+    return render_template("staff/kb_gaps.html", days=days, periods=gaps.PERIODS,
+                           **gaps.report(clock.now(), days))
+
+
+def _draft_from_gap() -> services.ArticleInput | None:
+    """``/staff/kb/new?gap=…&language=…`` (the gaps page's "write an article"): the form
+    filled with a title from the query and an outline in the article's language."""
+    query = request.args.get("gap", "").strip()
+    if not query:
+        return None
+    language = request.args.get("language", "")
+    with force_locale(language if language in LANGUAGES else LANGUAGES[0]):
+        outline = "\n\n".join(f"## {heading}" for heading in (
+            gettext("Symptoms"), gettext("Cause"), gettext("What to do"),
+            gettext("Related articles")))
+    return gaps.draft(query[:gaps.MAX_QUERY], language, outline + "\n")

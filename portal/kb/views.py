@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from portal import counters
-from portal.kb import search, services
+from portal.kb import search, services, tracking
 from portal.kb.pagecache import public_page
 from portal.pagination import page_number
 from portal.templating import current_locale
@@ -73,7 +73,9 @@ def category(key: str):
 def search_page():
     q = _query()
     hits, terms = search.search(q, current_locale(), limit=30) if q else ([], [])
-    if request.htmx and not request.htmx.history_restore_request:
+    fragment = request.htmx and not request.htmx.history_restore_request
+    tracking.searched("search", q, hits, whole_page=not fragment)
+    if fragment:
         return render_template("kb/_results.html", q=q, hits=hits)
     return render_template("kb/search.html", q=q, hits=hits)
 
@@ -82,6 +84,7 @@ def search_page():
 def suggest():
     q = _query()
     hits = search.search(q, current_locale(), limit=5)[0] if q else []
+    tracking.searched("suggest", q, hits)
     return render_template("kb/_suggestions.html", q=q, hits=hits)
 
 
@@ -106,7 +109,9 @@ def article(slug: str):
 @bp.route("/kb/<slug>/viewed", methods=["POST"])
 def viewed(slug: str):
     """Counted by a POST from the page itself, so a GET (or a link prefetch) changes nothing."""
-    services.count_view(services.published(slug))
+    found = services.published(slug)
+    services.count_view(found)
+    tracking.outcome("clicked", found.id)
     return "", 204
 
 
@@ -114,8 +119,9 @@ def viewed(slug: str):
 @login_required
 def answered(slug: str):
     """The customer's question was answered by this article: no ticket is filed."""
-    services.record_deflection(slug, current_user._get_current_object(),
-                               request.form.get("q", "")[:MAX_QUERY])
+    done = services.record_deflection(slug, current_user._get_current_object(),
+                                      request.form.get("q", "")[:MAX_QUERY])
+    tracking.outcome("answered", done.article_id)
     flash(gettext("Glad it helped. Your request was not sent; you can open a ticket any "
                   "time."), "success")
     return redirect(url_for("kb.article", slug=slug))
@@ -130,6 +136,8 @@ def feedback(slug: str):
                                invalid=True), 400
     comment = request.form.get("comment", "")
     services.give_feedback(found, _voter(), choice == "yes", comment)
+    if choice == "yes":
+        tracking.outcome("answered", found.id)
     # A "no" asks what was missing (once), then thanks.
     asked = "no" if choice == "no" and not comment.strip() else ""
     if request.htmx:

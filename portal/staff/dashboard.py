@@ -15,6 +15,7 @@ from peewee import fn
 from portal import clock, counters
 from portal.accounts.models import Organization, Plan
 from portal.db import db, is_sqlite
+from portal.kb import searchlog
 from portal.kb.models import Article
 from portal.staff.queue import OPEN
 from portal.tickets.models import OPEN_STATUSES, SEVERITIES, Ticket
@@ -140,6 +141,11 @@ def deflection(days: list[date]) -> list[tuple[date, int, int, float | None]]:
             for d, s, a in zip(days, shown, answered, strict=True)]
 
 
+def searches(now: datetime, days: int = DAYS) -> searchlog.Totals:
+    """How the period's searches and suggestion lists ended (from the search log)."""
+    return searchlog.totals(now - timedelta(days=days))
+
+
 def top_articles(order) -> list[Article]:
     return list(Article.select(Article.id, Article.slug, Article.title, Article.language,
                                Article.views, Article.links)
@@ -158,6 +164,7 @@ def figures(now: datetime | None = None) -> dict:
         "first_response": first_response(now),
         "attainment": sla_attainment(now),
         "deflection": deflection(days),
+        "searches": searches(now),
         "most_viewed": top_articles(Article.views.desc()),
         "most_linked": [a for a in top_articles(Article.links.desc()) if a.links],
     }

@@ -10,12 +10,13 @@ from flask_babel import gettext
 
 from portal import clock
 from portal.accounts.guards import staff_required
-from portal.staff import dashboard
+from portal.staff import dashboard, search_outcomes
 from portal.templating import localized
 from portal.tickets import satisfaction
 from portal.tickets.templating import severity_labels, status_labels
 
 bp = Blueprint("staff_dashboard", __name__, url_prefix="/staff")
+bp.record_once(lambda state: search_outcomes.connect())  # searches that ended in a ticket
 
 
 @bp.app_template_filter("fit")
