@@ -267,17 +267,14 @@ def _fits(typed: str, folded: str, pos: int, size: int, last_end: int) -> bool:
 
 def _option(word: str) -> tuple[Term, ...]:
     """A word of a group as query words: whole words (a synonym is not a prefix), but a
-    long Latin word also finds its longer forms (cancel → cancellation)."""
-    text = fold(_typed(word))
-    terms = []
-    for m in _TOKENS.finditer(text):
-        token = m.group()
-        if m.lastgroup == "cjk":
-            terms.append(Term(_strip_mark(token), True, prefix=False, content=True, typed=token))
-        else:
-            terms.append(Term(token, False, prefix=len(token) >= 4, content=True))
-    kept = [t for t in terms if t.cjk or t.text not in STOPWORDS]
-    return tuple(kept or terms)
+    Latin word standing alone also finds its longer forms (cancel → cancellation).
+    A phrase keeps its short words (sign in is not sign)."""
+    text = fold(_typed(_DIGIT_KANJI.sub("二", word)))
+    tokens = [(m.lastgroup == "cjk", m.group()) for m in _TOKENS.finditer(text)]
+    alone = len(tokens) == 1
+    return tuple(Term(_strip_mark(token), True, prefix=False, content=True, typed=token) if cjk
+                 else Term(token, False, prefix=alone and len(token) >= 4, content=True)
+                 for cjk, token in tokens)
 
 
 def _typed_option(piece: Piece) -> tuple[Term, ...]:

@@ -445,7 +445,7 @@ def plan(query: str) -> list[list[tuple[list, bool]]]:
     # one before while they are fewer than asked for. When every word typed is a
     # content word, the synonyms add to the words as typed at once (a reader whose
     # words an article of the other language uses also sees it).
-    if exact == terms:
+    if [t.text for t in exact] == [t.text for t in terms]:
         groups = [[(terms, False)] + ([(wide, False)] if wide != terms else [])]
     else:
         groups = [[(terms, False)], [(step, False) for step in (exact, wide) if step]]
