@@ -61,6 +61,13 @@ class Lexicon:
     keys: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
     longest: int = 1  # tokens in the longest key
     _forms: dict[str, set[str]] | None = None
+    _options: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+
+    def option(self, word: str) -> tuple[Term, ...]:
+        found = self._options.get(word)
+        if found is None:
+            found = self._options[word] = _option(word)
+        return found
 
     @property
     def forms(self) -> dict[str, set[str]]:
@@ -325,7 +332,7 @@ def words_of(piece: Piece, lexicon: Lexicon, synonyms: bool) -> Term | Words | N
         if group.synonyms and not synonyms:
             continue
         for word in group.words:
-            option = _option(word)
+            option = lexicon.option(word)
             texts = tuple(t.text for t in option)
             if option and texts not in seen:
                 seen.add(texts)
@@ -339,26 +346,40 @@ def words_of(piece: Piece, lexicon: Lexicon, synonyms: bool) -> Term | Words | N
 def content_words(query: str, synonyms: bool, lexicon: Lexicon | None = None) -> list:
     """The content words of a query (as :func:`~portal.kb.textforms.content_terms`), a
     word of the lexicon standing with its spellings (and synonyms when ``synonyms``)."""
+    return both_content_words(query, lexicon)[1 if synonyms else 0]
+
+
+def both_content_words(query: str, lexicon: Lexicon | None = None) -> tuple[list, list]:
+    """:func:`content_words` without synonyms and with them, cutting the query once."""
     lexicon = lexicon or current()
-    out: list = []
+    exact: list = []
+    wide: list = []
     for piece in pieces(query, lexicon):
-        if piece.groups or (not piece.cjk and _stems(piece.typed)
-                            and piece.typed not in STOPWORDS):
-            word = words_of(piece, lexicon, synonyms)
-            if word is not None and word.content:
-                out.append(word)
+        if piece.groups or (not piece.cjk and piece.typed not in STOPWORDS
+                            and _stems(piece.typed)):
+            for out, synonyms in ((exact, False), (wide, True)):
+                word = words_of(piece, lexicon, synonyms)
+                if word is not None and word.content:
+                    out.append(word)
             continue
+        plain: list[Term] = []
         if not piece.cjk:
             if piece.typed not in STOPWORDS:
-                out.append(Term(piece.typed, False, prefix=len(piece.typed) >= MIN_LATIN_PREFIX,
-                                content=True))
-            continue
-        for chunk in _SCRIPT_CHUNKS.findall(piece.typed):
-            if not _HIRAGANA.match(chunk):
-                out.append(Term(_folded_word(chunk), True, prefix=len(chunk) == 1,
-                                content=True, typed=chunk))
+                plain.append(Term(piece.typed, False,
+                                  prefix=len(piece.typed) >= MIN_LATIN_PREFIX, content=True))
+        else:
+            plain = [Term(_folded_word(chunk), True, prefix=len(chunk) == 1, content=True,
+                          typed=chunk)
+                     for chunk in _SCRIPT_CHUNKS.findall(piece.typed)
+                     if not _HIRAGANA.match(chunk)]
+        exact += plain
+        wide += plain
+    return _once(exact), _once(wide)
+
+
+def _once(words: list) -> list:
     seen: set[str] = set()
-    return [t for t in out if not (t.text in seen or seen.add(t.text))]
+    return [t for t in words if not (t.text in seen or seen.add(t.text))]
 
 
 def typed_form(query: str) -> str:

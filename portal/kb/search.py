@@ -427,8 +427,7 @@ def plan(query: str) -> list[list[tuple[list, bool]]]:
     if not terms:
         return []
     words = lexicon.current()
-    exact = lexicon.content_words(query, synonyms=False, lexicon=words)
-    wide = lexicon.content_words(query, synonyms=True, lexicon=words)
+    exact, wide = lexicon.both_content_words(query, words)
     if len(exact) > LONG_QUERY_WORDS:
         # Prose: its words are whole words, not prefixes being typed.
         # The rarest are chosen among the words as typed (a synonym makes a word look
