@@ -125,7 +125,8 @@ def read_groups(path: Path, synonyms: bool) -> list[Group]:
 
 
 _shipped: list[Group] | None = None
-_cache: dict[str, object] = {"lexicon": None, "revision": None, "checked": 0.0, "owner": None}
+# Per owner (the app: each test has its own): [lexicon, revision, last checked].
+_cache: dict[int, list] = {}
 
 
 def shipped() -> list[Group]:
@@ -141,23 +142,25 @@ def current() -> Lexicon:
     from portal.kb import synonyms  # the staff's groups (a model: imported late)
 
     now = time.monotonic()
-    owner = synonyms.owner()
-    if (_cache["lexicon"] is None or _cache["owner"] is not owner
-            or now - _cache["checked"] >= CHECK_EVERY):
+    key = id(synonyms.owner())
+    kept = _cache.get(key)
+    if kept is None or now - kept[2] >= CHECK_EVERY:
         revision = synonyms.revision()
-        if (_cache["lexicon"] is None or revision != _cache["revision"]
-                or _cache["owner"] is not owner):
+        if kept is None or kept[0] is None or revision != kept[1]:
             staff = [Group(words, True) for words in synonyms.staff_groups()]
-            _cache["lexicon"] = Lexicon(shipped() + staff)
-            _cache["revision"] = revision
-            _cache["owner"] = owner
-        _cache["checked"] = now
-    return _cache["lexicon"]  # type: ignore[return-value]
+            if len(_cache) >= 8:
+                _cache.clear()
+            kept = _cache[key] = [Lexicon(shipped() + staff), revision, now]
+        kept[2] = now
+    elif kept[0] is None:
+        staff = [Group(words, True) for words in synonyms.staff_groups()]
+        kept[0], kept[1] = Lexicon(shipped() + staff), synonyms.revision()
+    return kept[0]
 
 
 def forget() -> None:
     """Read the staff groups again at the next query (after a change in this process)."""
-    _cache["lexicon"] = None
+    _cache.clear()
 
 
 # --- cutting a query into pieces -------------------------------------------------------
