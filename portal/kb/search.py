@@ -430,10 +430,10 @@ def plan(query: str) -> list[list[tuple[list, bool]]]:
     exact, wide = lexicon.both_content_words(query, words)
     if len(exact) > LONG_QUERY_WORDS:
         # Prose: its words are whole words, not prefixes being typed.
-        # Synonyms are left out: prose has words enough, and an OR of every synonym of
-        # a common word reads long lists (31 ms a paragraph at 100,000 articles).
-        rare = _rarest([replace(t, prefix=False) if isinstance(t, Term) and not t.cjk else t
-                        for t in exact])
+        # The lists are left out: prose has words enough, and an OR of every form of a
+        # common word reads long lists (26-31 ms a paragraph at 100,000 articles).
+        rare = _rarest([replace(t, prefix=False) if not t.cjk else t
+                        for t in content_terms(terms)])
         return [[(rare, False)], [(rare, True)]] if rare else []
     # As typed; then the content words, then with their synonyms, each adding to the
     # one before while they are fewer than asked for. When every word typed is a
