@@ -34,10 +34,11 @@ import peewee
 from markupsafe import Markup, escape
 
 from portal.db import db, is_postgres, transaction
-from portal.kb import pgforms
+from portal.kb import lexicon, pgforms, slips
 from portal.kb.textforms import (
     FORM_VERSION,
     Term,
+    Words,
     content_terms,
     fold,
     index_form,
@@ -51,6 +52,9 @@ RARITY_CAP = 50  # counting further does not change which words are rare
 MAX_SCORED_PHRASES = 3  # bm25 reads every phrase's whole list: only for short queries
 LONG_QUERY_WORDS = 6  # longer text keeps only its rarest words
 SNIPPET_CHARS = 140
+SYNONYM_WEIGHT = 0.8  # a synonym's match counts this much of the word's own (any word)
+FEW = 3  # fewer results than this (or only partial ones) look for a slip
+MAX_CORRECTED = 4  # words of one query looked up for a slip, at most
 
 
 @dataclass
@@ -71,6 +75,7 @@ def index_article(article_id: int, title: str, plain: str) -> None:
     """Add one published article (call inside the transaction that publishes it).
 
     On PostgreSQL the article's row is its entry: its indexes follow it."""
+    slips.add_title(title)
     if is_postgres():
         return
     title_form = index_form(title)
@@ -82,6 +87,7 @@ def index_article(article_id: int, title: str, plain: str) -> None:
 
 def unindex_article(article_id: int, title: str, plain: str) -> None:
     """Remove an article as it was indexed (contentless tables need the old text)."""
+    slips.remove_title(title)
     if is_postgres():
         return
     title_form = index_form(title)
@@ -95,7 +101,10 @@ def unindex_article(article_id: int, title: str, plain: str) -> None:
 
 def rebuild() -> int:
     """Build both indexes anew from every published article; return the count."""
+    slips.clear()
     if is_postgres():
+        slips.add_titles(row[0] for row in db.execute_sql(
+            "SELECT title FROM article WHERE status = 'published'").fetchall())
         return _rebuild_postgres()
     db.execute_sql("INSERT INTO article_fts (article_fts) VALUES ('delete-all')")
     db.execute_sql("INSERT INTO article_title_fts (article_title_fts) VALUES ('delete-all')")
@@ -386,24 +395,38 @@ def _step(terms: list[Term], any_word: bool, limit: int, language: str = "") -> 
         return _Found(scores, set(title), set(scores) | set(title) if exact else set(title),
                       languages)
     # Any word: rank by the words that match, a rare word counting more than a common
-    # one (ログイン over 場合), and title matches counting extra.
+    # one (ログイン over 場合), and title matches counting extra. A word's synonyms are
+    # asked apart from it and count less than the word itself.
     found = _Found({}, set(), set(), languages)
-    title_counts: dict[int, int] = {}
-    matches = _matches([("article_fts", _body([term])) for term in terms]
-                       + [("article_title_fts", _title([term])) for term in terms],
+    units = []
+    for number, term in enumerate(terms):
+        if isinstance(term, Words) and 0 < term.same < len(term.options):
+            units += [(number, term.narrowed(False), 1.0),
+                      (number, term.narrowed(True), SYNONYM_WEIGHT)]
+        else:
+            units.append((number, term, 1.0))
+    matches = _matches([("article_fts", _body([unit])) for _, unit, _ in units]
+                       + [("article_title_fts", _title([unit])) for _, unit, _ in units],
                        languages, titles)
-    for term, rows, title_rows in zip(terms, matches[:len(terms)], matches[len(terms):],
-                                      strict=True):
+    body: dict[tuple[int, int], float] = {}
+    title: dict[tuple[int, int], float] = {}
+    for (number, unit, factor), rows, title_rows in zip(units, matches[:len(units)],
+                                                        matches[len(units):], strict=True):
         rows = rows[:CANDIDATES]
-        weight = 1 / (1 + 0.25 * math.log(len(rows))) if rows else 0
+        weight = factor / (1 + 0.25 * math.log(len(rows))) if rows else 0
         for rid, _ in rows:
-            found.scores[rid] = found.scores.get(rid, 0) - weight
-            if not term.needs_check:
+            body[rid, number] = max(body.get((rid, number), 0), weight)
+            if not unit.needs_check:
                 found.trusted.add(rid)
-        for rid in confirm.holding(title_rows[:CANDIDATES], term):
-            title_counts[rid] = title_counts.get(rid, 0) + 1
-            found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
+        for rid in confirm.holding(title_rows[:CANDIDATES], unit):
+            title[rid, number] = max(title.get((rid, number), 0), weight)
             found.trusted.add(rid)
+    for (rid, _), weight in body.items():
+        found.scores[rid] = found.scores.get(rid, 0) - weight
+    title_counts: dict[int, int] = {}
+    for (rid, _), weight in title.items():
+        title_counts[rid] = title_counts.get(rid, 0) + 1
+        found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
     found.title_ids = {rid for rid, n in title_counts.items() if n == len(terms)}
     return found
 
@@ -435,33 +458,128 @@ def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
     return sorted(frequency, key=frequency.get)[:keep]
 
 
-def plan(query: str) -> list[tuple[list[Term], bool]]:
-    """The steps a query will be tried in: (words, any word suffices)."""
+def plan(query: str) -> list[list[tuple[list, bool]]]:
+    """The steps a query will be tried in, (words, any word suffices), in groups: the
+    first group that finds something gives the results, each of its steps adding to
+    the ones before (so exact matches come before synonyms')."""
     terms = parse(query)
     if not terms:
         return []
-    content = content_terms(terms)
-    if len(content) > LONG_QUERY_WORDS:
+    words = lexicon.current()
+    exact, wide = lexicon.both_content_words(query, words)
+    if len(exact) > LONG_QUERY_WORDS:
         # Prose: its words are whole words, not prefixes being typed.
-        rare = _rarest([replace(t, prefix=False) if not t.cjk else t for t in content])
-        return [(rare, False), (rare, True)] if rare else []
-    steps = [(terms, False)]
-    if content and content != terms:
-        steps.append((content, False))
-    words = content or terms
-    if len(words) > 1:
-        steps.append((words, True))
-    return steps
+        # The lists are left out: prose has words enough, and an OR of every form of a
+        # common word reads long lists (26-31 ms a paragraph at 100,000 articles).
+        rare = _rarest([replace(t, prefix=False) if not t.cjk else t
+                        for t in content_terms(terms)])
+        return [[(rare, False)], [(rare, True)]] if rare else []
+    # As typed; then the content words, then with their synonyms, each adding to the
+    # one before while they are fewer than asked for. When every word typed is a
+    # content word, the synonyms add to the words as typed at once (a reader whose
+    # words an article of the other language uses also sees it).
+    if [t.text for t in exact] == [t.text for t in terms]:
+        groups = [[(terms, False)] + ([(wide, False)] if wide != terms else [])]
+    else:
+        groups = [[(terms, False)], [(step, False) for step in (exact, wide) if step]]
+        if len(groups[1]) == 2 and exact == wide:
+            groups[1].pop()
+        groups = [group for group in groups if group]
+    if len(wide or terms) > 1:
+        groups.append([(wide or terms, True)])
+    return groups
 
 
-def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit], list[Term]]:
+@dataclass
+class Found:
+    """What a search found: the hits, the words that found them, and a correction of
+    the query ("Did you mean …") with ``corrected`` true when the hits are its own."""
+
+    hits: list[Hit]
+    terms: list
+    suggestion: str = ""
+    corrected: bool = False
+
+
+def search(query: str, reader_language: str, limit: int = 10) -> tuple[list[Hit], list]:
     """The best ``limit`` published articles for ``query`` and the words that found them."""
-    for terms, any_word in plan(query):
-        found = _step(terms, any_word, limit, reader_language)
-        hits = _ranked(found, reader_language, terms, any_word, limit) if found else []
+    found = lookup(query, reader_language, limit)
+    return found.hits, found.terms
+
+
+def lookup(query: str, reader_language: str, limit: int = 10) -> Found:
+    """:func:`search`, with a correction when the query finds little or nothing.
+
+    When it finds nothing, or only articles holding some of its words, its words found
+    in no article are corrected to a word one edit away (:mod:`portal.kb.slips`); if
+    the corrected query finds something, it is offered, and its results are shown first
+    when the query's own were nothing or partial while the correction's hold every word.
+    """
+    groups = plan(query)
+    hits, terms, partial = _run(groups, reader_language, limit)
+    if not groups or len(groups[0][0][0]) > LONG_QUERY_WORDS or (
+            len(hits) >= FEW and not partial):
+        return Found(hits, terms)
+    suggestion = _corrected_query(query)
+    if not suggestion:
+        return Found(hits, terms)
+    better, better_terms, better_partial = _run(plan(suggestion), reader_language, limit)
+    if not better:
+        return Found(hits, terms)
+    if not hits or (partial and not better_partial):
+        shown = {h.id for h in better}
+        return Found((better + [h for h in hits if h.id not in shown])[:limit], better_terms,
+                     suggestion, corrected=True)
+    return Found(hits, terms, suggestion)
+
+
+def _run(groups, reader_language: str, limit: int) -> tuple[list[Hit], list, bool]:
+    """The hits of the first group of steps that finds something, its first step's
+    words, and whether they match only some of the words (an any-word step)."""
+    for group in groups:
+        hits: list[Hit] = []
+        used: list = []
+        for terms, any_word in group:
+            found = _step(terms, any_word, limit, reader_language)
+            ranked = _ranked(found, reader_language, terms, any_word, limit) if found else []
+            shown = {h.id for h in hits}
+            added = [h for h in ranked if h.id not in shown][:limit - len(hits)]
+            if added and not used:
+                used = terms
+            hits += added
+            if len(hits) >= limit:
+                break
         if hits:
-            return hits, terms
-    return [], []
+            return hits, used, any(any_word for _, any_word in group)
+    return [], [], False
+
+
+def _corrected_query(query: str) -> str:
+    """The query with each of its words that no article holds replaced by the likeliest
+    word one edit away; empty when there is none."""
+    words = lexicon.current()
+    candidates = [t for t in lexicon.content_words(query, synonyms=False, lexicon=words)
+                  if isinstance(t, Term) and len(t.text) >= (2 if t.cjk else 4)]
+    candidates = candidates[:MAX_CORRECTED]
+    if not candidates:
+        return ""
+    counts = _counts("article_fts", [_body([t]) for t in candidates], 1)
+    text = lexicon.typed_form(query)
+    changed = False
+    for term, count in zip(candidates, counts, strict=True):
+        fixed = None if count else slips.correction(term.text, words.forms)
+        if not fixed:
+            continue
+        typed = term.typed or term.text
+        if typed.startswith(term.text):
+            fixed += typed[len(term.text):]  # a final long-vowel mark as typed
+        if term.cjk:
+            text = text.replace(typed, fixed, 1)
+        else:
+            text = re.sub(r"(?<![^\W_])" + re.escape(typed) + r"(?![^\W_])",
+                          lambda _m, fixed=fixed: fixed, text, count=1)
+        changed = True
+    return " ".join(text.split()) if changed else ""
 
 
 def similar(title: str, language: str, exclude: int, limit: int = 5) -> list[Hit]:

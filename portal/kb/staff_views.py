@@ -138,3 +138,48 @@ def _draft_from_gap() -> services.ArticleInput | None:
             gettext("Symptoms"), gettext("Cause"), gettext("What to do"),
             gettext("Related articles")))
     return gaps.draft(query[:gaps.MAX_QUERY], language, outline + "\n")
+
+# --- synonyms (search) ------------------------------------------------------------------
+
+@bp.route("/synonyms")
+@staff_required
+def synonyms_page():
+    from portal.kb import lexicon, synonyms
+
+    shipped = [g for g in lexicon.shipped() if g.synonyms]
+    return render_template("staff/kb_synonyms.html", groups=synonyms.groups(), shipped=shipped,
+                           max_words=synonyms.MAX_WORDS)
+
+
+@bp.route("/synonyms/add", methods=["POST"])
+@staff_required
+def add_synonyms():
+    from portal.kb import synonyms
+
+    try:
+        synonyms.add_group(request.form.get("words", ""))
+    except ServiceError as err:
+        flash(err.text(gettext), "error")
+    else:
+        flash(gettext("Added. Searches use it at once."), "success")
+    return redirect(url_for(".synonyms_page"))
+
+
+@bp.route("/synonyms/<int:group_id>", methods=["POST"])
+@staff_required
+def edit_synonyms(group_id: int):
+    from portal.kb import synonyms
+
+    try:
+        group = synonyms.group_by_id(group_id)
+        if request.form.get("action") == "delete":
+            synonyms.delete_group(group)
+            flash(gettext("Deleted."), "success")
+        else:
+            synonyms.edit_group(group, request.form.get("words", ""))
+            flash(gettext("Saved."), "success")
+    except ServiceError as err:
+        if err.status == 404:
+            abort(404)
+        flash(err.text(gettext), "error")
+    return redirect(url_for(".synonyms_page"))

@@ -37,6 +37,7 @@ STOPWORDS = frozenset("""
 a an and are as at be but by can cannot could do does for from had has have how i if in
 into is it its my no not of on or our please so than that the their then there these this
 to was we what when where which who why will with would you your
+t s d ll re ve m don doesn didn isn aren wasn weren won couldn shouldn wouldn haven hasn
 """.split())
 
 MIN_LATIN_PREFIX = 3  # shorter Latin words match whole tokens only
@@ -206,3 +207,72 @@ def content_terms(terms: list[Term]) -> list[Term]:
                                 content=True, typed=chunk))
     seen: set[str] = set()
     return [t for t in out if not (t.text in seen or seen.add(t.text))]
+
+
+@dataclass(frozen=True)
+class Words:
+    """A query word and what may stand for it: each option is words that must all be
+    found (``sign in`` is two). The first ``same`` options are spellings of the word as
+    typed (表記ゆれ); the others are synonyms, ranked after them (:mod:`portal.kb.lexicon`).
+
+    It reads like a :class:`Term` to the search: its expressions are the OR of its
+    options' own expressions.
+    """
+
+    options: tuple[tuple[Term, ...], ...]
+    same: int = 1
+    content: bool = True
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.options[0])
+
+    @property
+    def typed(self) -> str:
+        return " ".join(t.typed or t.text for t in self.options[0])
+
+    @property
+    def cjk(self) -> bool:
+        return all(t.cjk for t in self.options[0])
+
+    @property
+    def prefix(self) -> bool:
+        return False
+
+    def narrowed(self, synonyms: bool) -> Term | Words:
+        """These words without their synonyms (``synonyms`` false), or only the synonyms."""
+        options = self.options[self.same:] if synonyms else self.options[:self.same]
+        if not synonyms and len(options) == 1 and len(options[0]) == 1:
+            return options[0][0]
+        return Words(options, same=len(options) if not synonyms else 0, content=self.content)
+
+    def fts(self, phrases: bool = True) -> str:
+        return "(" + " OR ".join("(" + " AND ".join(t.fts(phrases) for t in option) + ")"
+                                 for option in self.options) + ")"
+
+    def tsquery(self, phrases: bool = True) -> str:
+        return "(" + " | ".join("(" + " & ".join(t.tsquery(phrases) for t in option) + ")"
+                                for option in self.options) + ")"
+
+    @property
+    def needs_check(self) -> bool:
+        return any(t.needs_check for option in self.options for t in option)
+
+    def found_in(self, normalized_text: str) -> bool:
+        return any(all(t.found_in(normalized_text) if t.needs_check else _has_word(
+            t, normalized_text) for t in option) for option in self.options)
+
+    @property
+    def pattern(self) -> str:
+        words = sorted({t.pattern for option in self.options for t in option}, key=len,
+                       reverse=True)
+        return "|".join(words)
+
+
+def _has_word(term: Term, normalized_text: str) -> bool:
+    """Whether ``term`` (a short Japanese word or a Latin word) is in the text, as the
+    index would find it."""
+    if term.cjk:
+        return term.text in normalized_text
+    tail = r"\w*" if term.prefix else r"(?![^\W_])"
+    return re.search(r"(?<![^\W_])" + re.escape(term.text) + tail, normalized_text) is not None

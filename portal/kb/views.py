@@ -72,20 +72,20 @@ def category(key: str):
 @bp.route("/kb/search")
 def search_page():
     q = _query()
-    hits, terms = search.search(q, current_locale(), limit=30) if q else ([], [])
+    found = search.lookup(q, current_locale(), limit=30) if q else search.Found([], [])
     fragment = request.htmx and not request.htmx.history_restore_request
-    tracking.searched("search", q, hits, whole_page=not fragment)
+    tracking.searched("search", q, found.hits, whole_page=not fragment)
     if fragment:
-        return render_template("kb/_results.html", q=q, hits=hits)
-    return render_template("kb/search.html", q=q, hits=hits)
+        return render_template("kb/_results.html", q=q, hits=found.hits, found=found)
+    return render_template("kb/search.html", q=q, hits=found.hits, found=found)
 
 
 @bp.route("/kb/suggest")
 def suggest():
     q = _query()
-    hits = search.search(q, current_locale(), limit=5)[0] if q else []
-    tracking.searched("suggest", q, hits)
-    return render_template("kb/_suggestions.html", q=q, hits=hits)
+    found = search.lookup(q, current_locale(), limit=5) if q else search.Found([], [])
+    tracking.searched("suggest", q, found.hits)
+    return render_template("kb/_suggestions.html", q=q, hits=found.hits, found=found)
 
 
 @bp.route("/kb/suggest/shown", methods=["POST"])

@@ -60,7 +60,9 @@ def test_long_text_keeps_its_rare_words(demo):
 
 
 def test_short_japanese_queries_never_return_nothing_when_an_article_has_them(demo):
-    """Every one- and two-character Japanese piece of every published title is found."""
+    """Every one- and two-character Japanese piece of every published title is found,
+    and the articles holding it come first (a piece that is a word with synonyms, such
+    as ログ, may bring articles holding a synonym after them)."""
     texts = {a.id: normalize(a.title + "\n" + a.plain)
              for a in Article.select().where(Article.status == "published")}
     pieces = set()
@@ -72,7 +74,8 @@ def test_short_japanese_queries_never_return_nothing_when_an_article_has_them(de
     for piece in sorted(pieces):
         hits = search.search(piece, "ja", 5)[0]
         assert hits, f"nothing found for {piece!r}"
-        assert all(piece in texts[h.id] for h in hits), piece
+        holds = [piece in texts[h.id] for h in hits]
+        assert holds[0] and holds == sorted(holds, reverse=True), piece
 
 
 def test_a_draft_never_appears(demo):
