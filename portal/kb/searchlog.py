@@ -42,7 +42,7 @@ from peewee import Case, fn
 from portal import settings
 from portal.db import db, transaction
 from portal.kb.models import SearchLog
-from portal.kb.textforms import normalize
+from portal.kb.textforms import as_typed
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,10 @@ class Outcome(NamedTuple):
 
 
 def logged_form(query: str) -> str:
-    """The query as the log keeps it: normalized, spaces collapsed, cut to ``MAX_QUERY``."""
-    return " ".join(normalize(query).split())[:MAX_QUERY]
+    """The query as the log keeps it: normalized (NFKC, case, long-vowel marks; kana as
+    typed, so staff read できない, not the index's デキナイ), spaces collapsed, cut to
+    ``MAX_QUERY``."""
+    return " ".join(as_typed(query).split())[:MAX_QUERY]
 
 
 @dataclass(slots=True)

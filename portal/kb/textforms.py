@@ -63,6 +63,12 @@ def _typed(text: str) -> str:
     return _LONG_VOWEL.sub("\u30fc", unicodedata.normalize("NFKC", text or "").casefold())
 
 
+def as_typed(text: str) -> str:
+    """NFKC, case-folded, long-vowel marks unified, kana as typed: a query as people
+    read it (the search log keeps this, not the folded form)."""
+    return _typed(text)
+
+
 def normalize(text: str) -> str:
     """The form both the index and queries are made of: NFKC, case-folded, folded."""
     return _typed(text).translate(_KANA_FOLD)

@@ -47,6 +47,12 @@ def test_a_visitor_search_is_recorded_normalized_and_without_a_user(app, client,
         assert session[tracking.SESSION_KEY] == row.visitor and "voter" not in session
 
 
+def test_the_log_keeps_kana_as_typed_for_staff_to_read(app, client, articles):
+    client.get("/kb/search?q=請求書が届かない")
+    [row] = rows(app)
+    assert row.query == "請求書が届かない"  # not the index's folded 請求書ガ届カナイ
+
+
 def test_nothing_is_written_on_the_request_path(app, articles):
     visitor(app).get("/kb/suggest?q=invoice")
     assert SearchLog.select().count() == 0 and tracking.recorder(app).pending() == 1
