@@ -77,6 +77,41 @@ class Prepared:
         return list(query._get_cursor_wrapper(db.execute_sql(sql, params)))
 
 
+class Statement:
+    """SQL composed once (by Peewee or from Peewee's parts), run again with new values.
+
+    ``build(*sentinels)`` returns a query, or its ``(sql, params)``. Each sentinel must
+    come out among the parameters (an error otherwise), each time it is used; every
+    other parameter is a constant of the statement and stays. So pick sentinels no
+    statement holds as a constant. The SQL is recomposed when the database handle is
+    bound to another database.
+    """
+
+    def __init__(self, build: Callable, *sentinels) -> None:
+        self._build = build
+        self._sentinels = sentinels
+        self._compiled: tuple | None = None  # (database, sql, params, slots)
+
+    def _compile(self) -> tuple:
+        built = self._build(*self._sentinels)
+        sql, params = built if isinstance(built, tuple) else built.sql()
+        slots = [next((i for i, s in enumerate(self._sentinels)
+                       if type(s) is type(p) and s == p), None) for p in params]
+        missing = set(range(len(self._sentinels))) - set(slots)
+        if missing:
+            raise ValueError(f"sentinels {sorted(missing)} are not among {params}")
+        return (db.obj, sql, list(params), slots)
+
+    def execute(self, *values):
+        """The cursor of the statement run with ``values`` in the sentinels' places."""
+        compiled = self._compiled
+        if compiled is None or compiled[0] is not db.obj:
+            compiled = self._compiled = self._compile()
+        _, sql, params, slots = compiled
+        return db.execute_sql(sql, [p if i is None else values[i]
+                                    for p, i in zip(params, slots, strict=True)])
+
+
 class PortalPostgres(PostgresqlDatabase):
     """PostgreSQL through psycopg 3, taking raw SQL in SQLite's dialect as well."""
 

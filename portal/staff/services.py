@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
 
-from peewee import JOIN
+from peewee import JOIN, BooleanField, DateTimeField
 
 from portal.accounts.models import Organization, Plan, User
 from portal.accounts.services import active_staff, normalize_email
+from portal.db import db
 from portal.staff.queue import DUE_ORDER, OPEN, SLA_STATES, VIEWS
 from portal.tickets.models import SEVERITIES, STATUSES, Ticket, TicketType
 from portal.tickets.numbering import parse_number
@@ -45,15 +48,22 @@ class QueueFilters:
         return "due" if SLA_STATES.intersection((self.sla, self.view)) else "activity"
 
 
-def queue(viewer: User, f: QueueFilters):
+# What a queue row shows of the ticket itself (portal/staff/_rows.html, next_due).
+ROW_FIELDS = (Ticket.id, Ticket.number, Ticket.subject, Ticket.status, Ticket.severity,
+              Ticket.priority, Ticket.escalated, Ticket.customer_spoke_last,
+              Ticket.created_at, Ticket.last_activity_at, Ticket.sla_due, Ticket.sla_risk_at,
+              Ticket.first_response_due, Ticket.next_response_due, Ticket.resolution_due)
+
+
+def queue(viewer: User, f: QueueFilters, fields=None):
     """Tickets matching the filters, as a query for paginate (one query, no N+1).
 
     Rows are flat tickets carrying the joined names as attributes (``org_name``,
     ``plan_ja``, ``requester_name``…): building a graph of six models per row cost more
-    than the query itself.
+    than the query itself. ``fields`` limits the ticket's own columns (all by default).
     """
     Assignee, Requester, Speaker = User.alias(), User.alias(), User.alias()
-    query = (Ticket.select(Ticket, Organization.name.alias("org_name"),
+    query = (Ticket.select(*(fields or (Ticket,)), Organization.name.alias("org_name"),
                            Organization.trial.alias("org_trial"), Plan.name_en.alias("plan_en"),
                            Plan.name_ja.alias("plan_ja"), TicketType.name_en.alias("type_en"),
                            TicketType.name_ja.alias("type_ja"),
@@ -67,6 +77,35 @@ def queue(viewer: User, f: QueueFilters):
              .switch(Ticket)
              .join(Speaker, JOIN.LEFT_OUTER, on=(Ticket.last_public_author == Speaker.id)))
     return matching(viewer, f, query).order_by(*SORTS[f.order()]).objects()
+
+
+class QueueRows:
+    """The queue's page as plain rows: what :func:`queue` selects with :data:`ROW_FIELDS`,
+    each row a namespace of those names, built without Peewee's model instances (they
+    cost twice the query on a page of fifty). Hands :func:`portal.pagination.paginate`
+    the page it asks for."""
+
+    def __init__(self, viewer: User, f: QueueFilters) -> None:
+        self.query = queue(viewer, f, ROW_FIELDS)
+
+    def paginate(self, number: int, per_page: int) -> list[SimpleNamespace]:
+        sql, params = self.query.paginate(number, per_page).sql()
+        cursor = db.execute_sql(sql, params)
+        names = [column[0] for column in cursor.description]
+        convert = [_CONVERTERS.get(name) for name in names]
+        return [SimpleNamespace(**{name: value if how is None or value is None else how(value)
+                                   for name, how, value in zip(names, convert, row, strict=True)})
+                for row in cursor.fetchall()]
+
+
+def _as_datetime(value):
+    # Stored as ISO text on SQLite; PostgreSQL hands datetimes over already.
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+_CONVERTERS = {field.name: (_as_datetime if isinstance(field, DateTimeField) else bool)
+               for field in ROW_FIELDS if isinstance(field, DateTimeField | BooleanField)}
+_CONVERTERS["org_trial"] = bool
 
 
 def matching(viewer: User, f: QueueFilters, query=None):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from datetime import datetime
 
-from babel.dates import format_timedelta
 from flask import (
     Blueprint,
     Response,
@@ -26,7 +25,7 @@ from portal.pagination import page_number, paginate
 from portal.security import safe_next
 from portal.staff import bulk, counters, customer, export, presence, saved, services
 from portal.staff import queue as views_registry
-from portal.templating import current_locale
+from portal.templating import current_locale, short_age
 from portal.tickets import sla_clock
 from portal.tickets.filing import types_for
 from portal.tickets.listing import get_ticket
@@ -50,8 +49,7 @@ def age(moment: datetime | None, locale: str | None = None) -> str:
     """How long ago, in the reader's language ("3 days", "3 日")."""
     if not moment:
         return ""
-    return format_timedelta(clock.now() - moment, threshold=1, format="short",
-                            locale=locale or current_locale())
+    return short_age((clock.now() - moment).total_seconds(), locale or current_locale())
 
 
 @bp.app_template_global("customer_panel")
@@ -75,7 +73,7 @@ def reply_language(ticket) -> str:
 def queue():
     filters = _filters(request.args)
     viewer = _user()
-    page = paginate(services.queue(viewer, filters), page_number(request.args.get("page")),
+    page = paginate(services.QueueRows(viewer, filters), page_number(request.args.get("page")),
                     per_page=50, cap=services.QUEUE_COUNT_CAP,
                     counted=services.matching(viewer, filters), args=asdict(filters))
     context = {"page": page, "filters": filters, "counts": views_registry.counts(viewer),
