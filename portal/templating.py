@@ -26,7 +26,9 @@ from flask_babel import (
     get_timezone,
     get_translations,
 )
+from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.config import LOCALES
 from portal.i18n import select_timezone
@@ -39,12 +41,14 @@ def current_locale() -> str:
 _LABELS: dict[tuple[str, str], dict] = {}
 
 
-def labels(group: str, make) -> dict:
-    """A group of UI labels in the reader's language, looked up once per language."""
-    key = (group, current_locale())
-    if key not in _LABELS:
-        _LABELS[key] = make()
-    return _LABELS[key]
+def labels(group: str, make, locale: str | None = None) -> dict:
+    """A group of UI labels in the reader's language (``locale``, which must be the
+    current one, saves looking it up), made once per language."""
+    key = (group, locale or current_locale())
+    found = _LABELS.get(key)
+    if found is None:
+        found = _LABELS[key] = make()
+    return found
 
 
 def language_name(code: str) -> str:
@@ -132,8 +136,16 @@ def local_time(moment, fmt: str = "medium") -> str:
 
 
 def _per_render() -> dict:
+    # ``_once`` keeps what a page asks for again and again (its CSRF token) for this one
+    # rendering only: a new dict for every page rendered.
+    # Flask-WTF offers ``csrf_token`` through a context processor too: replaced here.
     return {"_translations": get_translations(), "_locale": current_locale(),
-            "_zone": get_timezone()}
+            "_zone": get_timezone(), "_once": {}, "csrf_token": _csrf_token}
+
+
+def context_locale(context) -> str:
+    """The reader's language, from the page's context (for ``pass_context`` helpers)."""
+    return _context_locale(context)
 
 
 def _context_locale(context) -> str:
@@ -152,6 +164,29 @@ def _context_translations(context):
 @pass_context
 def _gettext(context, string: str) -> str:
     return _context_translations(context).ugettext(string)
+
+
+@pass_context
+def _underscore(context, string: str, **variables) -> str:
+    """``_()``: what Jinja's i18n extension does (newstyle: autoescaped, always formatted),
+    without its two indirections through the context."""
+    text = _context_translations(context).ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704  (our catalog's own text, as Jinja's i18n marks it)
+    return text % variables
+
+
+@pass_context
+def _csrf_token(context) -> str:
+    """The request's CSRF token (the same all through it), asked of Flask-WTF once per
+    page instead of once per form."""
+    once = context.get("_once")
+    if once is None:
+        return generate_csrf()
+    token = once.get("csrf_token")
+    if token is None:
+        token = once["csrf_token"] = generate_csrf()
+    return token
 
 
 @pass_context
@@ -276,4 +311,5 @@ def init_app(app) -> None:
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext,
                                             pgettext=_pgettext, npgettext=_npgettext,
                                             newstyle=True)
+    app.jinja_env.globals.update(_=_underscore, gettext=_underscore, csrf_token=_csrf_token)
     app.context_processor(_per_render)
