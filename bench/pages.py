@@ -247,13 +247,15 @@ def drive(port: int, path: str, cookie: str, seconds: float, threads: int) -> di
 
 
 def signed_in(port: int, email: str | None) -> str:
-    """A browser's session cookie, signed in as ``email`` (None: a visitor who has
-    opened one page, and so carries the session that holds their CSRF token)."""
+    """A browser's session cookie, signed in as ``email`` (None: a visitor), after one
+    page was opened, as a browser's session is: the page after signing in shows "Signed
+    in as…" once and gives the session its CSRF token. (The cookie of the sign-in's
+    answer alone still holds that message, and no token: each page then showed the
+    message again and signed a new cookie, which no browser does.)"""
     browser = Browser(port)
     if email:
         browser.sign_in(email)
-    else:
-        browser.request("GET", "/kb/")
+    browser.request("GET", "/kb/")
     return browser.cookie
 
 
