@@ -298,11 +298,16 @@ def short_age(seconds: float, locale: str) -> str:
     return text
 
 
+def nothing(*args, **kwargs) -> str:
+    """Shows nothing, whatever it is given (a stand-in for a macro with nothing to say)."""
+    return ""
+
+
 def init_app(app) -> None:
     """Offer the area-free helpers to every template; each area adds its own."""
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
                                  page_url=page_url, here=here, current_zone=select_timezone,
-                                 language_name=language_name)
+                                 language_name=language_name, nothing=nothing)
     app.jinja_env.filters.update(localized=localized, local_time=_local_time_filter,
                                  local_date=_local_date_filter, filesize=filesize,
                                  iso_local=_iso_local_filter, duration=_duration_filter)
