@@ -86,3 +86,26 @@ def test_statement_runs_again_with_new_values(app):
     assert [r[0] for r in statement.execute(ids[0]).fetchall()] == ["one", "two"]
     assert [r[0] for r in statement.execute(ids[1]).fetchall()] == ["two"]
     assert db.obj is not None
+
+
+def test_prepared_rows_match_the_query_on_every_run(app):
+    """A composed-once query gives what Peewee gives, joins included, on the first run
+    (with no row, so nothing is kept yet) and on the later runs (from the kept wrapper)."""
+    from portal.accounts.models import Organization, User
+    from portal.db import Prepared
+    from tests import factories
+
+    people = [factories.user(f"p{i}@example.com") for i in range(3)]
+
+    def build(user_id):
+        return (User.select(User, Organization).join(Organization)
+                .where(User.id >= user_id).order_by(User.id))
+
+    prepared = Prepared(build, -1)
+    assert prepared.rows(10**9) == []
+    for person in people + people[::-1]:
+        expected = list(build(person.id))
+        found = prepared.rows(person.id)
+        assert [(u.id, u.email, u.organization.slug, u.organization.active) for u in found] \
+            == [(u.id, u.email, u.organization.slug, u.organization.active) for u in expected]
+        assert found and all(u._dirty == set() for u in found)

@@ -80,13 +80,15 @@ def count(condition: Expression, cap: int = COUNT_CAP) -> int:
 
 
 @dataclass(frozen=True)
-class _Someone:
+class Someone:
+    """A viewer known by id only: what the views' conditions read of one."""
+
     id: int
 
 
 def _all_counts(viewer_id: int, now: datetime) -> Select:
     """One statement counting every view: each view's capped count as a subquery."""
-    me = _Someone(viewer_id)
+    me = Someone(viewer_id)
     return Select(columns=[
         Select([_capped(view.condition(me, now), COUNT_CAP).alias(f"c{i}")],
                [fn.COUNT(SQL("*"))])

@@ -73,9 +73,9 @@ def reply_language(ticket) -> str:
 def queue():
     filters = _filters(request.args)
     viewer = _user()
-    page = paginate(services.QueueRows(viewer, filters), page_number(request.args.get("page")),
-                    per_page=50, cap=services.QUEUE_COUNT_CAP,
-                    counted=services.matching(viewer, filters), args=asdict(filters))
+    rows = services.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
+    page = paginate(rows, page_number(request.args.get("page")), per_page=50,
+                    cap=services.QUEUE_COUNT_CAP, counted=rows, args=asdict(filters))
     context = {"page": page, "filters": filters, "counts": views_registry.counts(viewer),
                "views": views_registry.VIEWS, "cap": views_registry.COUNT_CAP,
                "saved": saved.saved_views(viewer),
