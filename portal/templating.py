@@ -221,6 +221,11 @@ def _iso_local_filter(context, moment) -> str:
 
 @pass_context
 def _duration_filter(context, seconds: int) -> str:
+    return duration_in(context, seconds)
+
+
+def duration_in(context, seconds: int) -> str:
+    """:func:`duration` in the language of a page's template ``context``."""
     return _duration(seconds, _context_locale(context), _context_translations(context))
 
 
