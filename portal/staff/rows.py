@@ -58,15 +58,16 @@ def queue_rows(context, items) -> Markup:
         html = kept.get(key)
         if html is None:
             template = context.environment.get_template(TEMPLATE)
-            html = Markup(template.render(  # noqa: S704  (an autoescaping template's output)
-                {**context.get_all(), "t": t, "due": due, "age_text": age, "href_of": href_of}))
+            row = template.render({**context.get_all(), "t": t, "due": due, "age_text": age,
+                                   "href_of": href_of})
+            # Each row as the loop that rendered them in place wrote it: between newlines.
+            html = f"\n\n{row}\n"
             _keep(kept, key, html)
         out.append(html)
-    # Each row as the loop that rendered them in place wrote it: two newlines before.
-    return Markup("").join(Markup("\n\n") + html + Markup("\n") for html in out)
+    return Markup("".join(out))  # noqa: S704  (rows an autoescaping template rendered)
 
 
-def _keep(kept: dict, key: tuple, html: Markup) -> None:
+def _keep(kept: dict, key: tuple, html: str) -> None:
     with _lock:
         if len(kept) >= MAX_ROWS:
             for old in list(islice(kept, len(kept) // 2)):
