@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from babel import Locale
 from babel.dates import (
@@ -170,10 +171,43 @@ def _gettext(context, string: str) -> str:
 def _underscore(context, string: str, **variables) -> str:
     """``_()``: what Jinja's i18n extension does (newstyle: autoescaped, always formatted),
     without its two indirections through the context."""
-    text = _context_translations(context).ugettext(string)
-    if context.eval_ctx.autoescape:
+    translations = _context_translations(context)
+    autoescape = context.eval_ctx.autoescape
+    if not variables:  # the same text every time: made once per catalog
+        made = _MESSAGES.get(translations)
+        if made is None:
+            made = _MESSAGES[translations] = {}
+        found = made.get((string, autoescape))
+        if found is None:
+            found = made[(string, autoescape)] = _message(translations, string, autoescape, {})
+        return found
+    return _message(translations, string, autoescape, variables)
+
+
+def _message(translations, string: str, autoescape: bool, variables: dict) -> str:
+    text = translations.ugettext(string)
+    if autoescape:
         text = Markup(text)  # noqa: S704  (our catalog's own text, as Jinja's i18n marks it)
     return text % variables
+
+
+# Per catalog (Flask-Babel keeps one per language for the life of the process), the
+# messages templates show without variables; gone with the catalog.
+_MESSAGES: WeakKeyDictionary = WeakKeyDictionary()
+
+
+@pass_context
+def _page_locale(context) -> str:
+    """``current_locale()`` for templates: from the page's context."""
+    return _context_locale(context)
+
+
+@pass_context
+def _page_zone(context) -> str:
+    """The reader's zone's name for templates (``select_timezone``'s, as Flask-Babel
+    resolved it for this page)."""
+    zone = context.get("_zone")
+    return str(zone) if zone is not None else select_timezone()
 
 
 @pass_context
@@ -321,5 +355,6 @@ def init_app(app) -> None:
     app.jinja_env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext,
                                             pgettext=_pgettext, npgettext=_npgettext,
                                             newstyle=True)
-    app.jinja_env.globals.update(_=_underscore, gettext=_underscore, csrf_token=_csrf_token)
+    app.jinja_env.globals.update(_=_underscore, gettext=_underscore, csrf_token=_csrf_token,
+                                 current_locale=_page_locale, current_zone=_page_zone)
     app.context_processor(_per_render)

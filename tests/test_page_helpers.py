@@ -109,3 +109,16 @@ def test_prepared_rows_match_the_query_on_every_run(app):
         assert [(u.id, u.email, u.organization.slug, u.organization.active) for u in found] \
             == [(u.id, u.email, u.organization.slug, u.organization.active) for u in expected]
         assert found and all(u._dirty == set() for u in found)
+
+
+def test_messages_kept_per_catalog(app):
+    """A message shown without variables is made once per language's catalog: Japanese
+    after English (and back) in one process never shows the other's words."""
+    source = '{{ _("Queue") }}|{{ _("Percent %%") }}|{{ _("<b>") }}'
+    shown = {}
+    for locale in ("en", "ja", "en", "ja"):
+        with app.test_request_context(), force_locale(locale):
+            page = render_template_string(source)
+            assert shown.setdefault(locale, page) == page
+    assert shown["en"] == "Queue|Percent %|<b>"
+    assert shown["ja"].startswith("キュー|")

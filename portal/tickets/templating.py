@@ -84,6 +84,13 @@ def can_file() -> bool:
     return current_user.is_authenticated and policy.can_file(current_user)
 
 
+@pass_context
+def _page_can_file(context) -> bool:
+    """:func:`can_file` for templates, of the page's reader (Flask-Login's context value)."""
+    user = context.get("current_user")
+    return bool(user is not None and user.is_authenticated and policy.can_file(user))
+
+
 def event_text(message) -> str:
     """A system line of the thread, in the reader's language."""
     try:
@@ -178,7 +185,7 @@ def init_app(app) -> None:
     """Offer the tickets' helpers to every template."""
     app.jinja_env.globals.update(status_labels=_page_status_labels,
                                  severity_labels=_page_severity_labels,
-                                 can_file=can_file, event_text=event_text,
+                                 can_file=_page_can_file, event_text=event_text,
                                  incident_labels=_page_incident_labels,
                                  rating_labels=rating_labels,
                                  inline_images=INLINE_IMAGES, sla_labels=_page_sla_labels,
