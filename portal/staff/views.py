@@ -24,7 +24,16 @@ from portal.db import Prepared
 from portal.errors import ServiceError
 from portal.pagination import page_number, paginate
 from portal.security import safe_next
-from portal.staff import bulk, counters, customer, export, presence, saved, services
+from portal.staff import (
+    bulk,
+    counters,
+    customer,
+    export,
+    presence,
+    queue_page,
+    saved,
+    services,
+)
 from portal.staff import queue as views_registry
 from portal.templating import current_locale, short_age
 from portal.tickets import sla_clock
@@ -81,7 +90,7 @@ def reply_language(ticket) -> str:
 def queue():
     filters = _filters(request.args)
     viewer = _user()
-    rows = services.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
+    rows = queue_page.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
     page = paginate(rows, page_number(request.args.get("page")), per_page=50,
                     cap=services.QUEUE_COUNT_CAP, counted=rows, args=asdict(filters))
     context = {"page": page, "filters": filters, "counts": views_registry.counts(viewer),

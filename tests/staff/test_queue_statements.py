@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from portal import clock
-from portal.staff import services
+from portal.staff import queue_page, services
 
 SHAPES = [{}, {"view": "waiting"}, {"view": "open", "sort": "due"}, {"status": "all"},
           {"status": "resolved", "sort": "oldest"}, {"severity": "3", "assignee": "unassigned"},
@@ -15,7 +15,7 @@ SHAPES = [{}, {"view": "waiting"}, {"view": "open", "sort": "due"}, {"status": "
 
 
 def _shown(viewer, filters, page=1, per_page=50):
-    rows = services.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
+    rows = queue_page.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
     return ([r.subject for r in rows.paginate(page, per_page)],
             rows.limit(services.QUEUE_COUNT_CAP + 1).count())
 
