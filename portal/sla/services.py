@@ -17,7 +17,7 @@ from peewee import JOIN
 from portal import settings
 from portal.accounts.models import Plan
 from portal.accounts.services import record
-from portal.db import db, transaction
+from portal.db import Prepared, db, transaction
 from portal.errors import N_, NotFound, ServiceError
 from portal.sla import events
 from portal.sla.due import BusinessHours, Cover, due
@@ -337,10 +337,19 @@ def policy_table(plan_code: str = "") -> list[dict]:
     return list(table.values())
 
 
+def _policies(plan_id: int, priority: int):
+    return (SlaPolicy.select(SlaPolicy, Calendar).join(Calendar, JOIN.LEFT_OUTER)
+            .where((SlaPolicy.plan == plan_id) & (SlaPolicy.priority == priority)))
+
+
+# Read for every ticket page and queue refresh: composed once (``portal.db.Prepared``).
+_POLICIES = Prepared(_policies, -1, -2)
+
+
 def targets_for(plan_id: int, priority: int) -> dict[str, Target]:
     """The targets promised on a plan at a priority (empty when it promises none)."""
-    rows = (SlaPolicy.select(SlaPolicy, Calendar).join(Calendar, JOIN.LEFT_OUTER)
-            .where((SlaPolicy.plan == plan_id) & (SlaPolicy.priority == priority)))
+    rows = (_POLICIES.rows(plan_id, priority) if plan_id is not None
+            else _policies(plan_id, priority))
     return {row.target: Target(row.target, row.minutes,
                                cover_of(row.calendar) if row.calendar_id else None,
                                row.calendar.name if row.calendar_id else "24x7")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from peewee import SQL, Expression, fn
+from peewee import SQL, Expression, Select, fn
 
 from portal import clock
 from portal.accounts.models import User
-from portal.db import is_postgres
+from portal.db import Statement, db, is_postgres
 from portal.errors import N_
 from portal.tickets.models import OPEN_STATUSES, Ticket
 
@@ -37,41 +38,69 @@ def _flag_set(field) -> Expression:
     return field == SQL("TRUE" if is_postgres() else "1")
 
 
-def _at_risk(me: User) -> Expression:
+def _at_risk(me: User, now: datetime | None = None) -> Expression:
     # Worked out from the due times now, not from the tick's flags: never late news.
-    now = clock.now()
+    now = now or clock.now()
     return OPEN & (DUE_ORDER > now) & (Ticket.sla_risk_at <= now)
 
 
-def _breached(me: User) -> Expression:
-    return OPEN & (DUE_ORDER <= clock.now())
+def _breached(me: User, now: datetime | None = None) -> Expression:
+    return OPEN & (DUE_ORDER <= (now or clock.now()))
 
 
 @dataclass(frozen=True)
 class View:
-    """A named queue view: its label (a msgid) and its condition for one agent."""
+    """A named queue view: its label (a msgid) and its condition for one agent (and a
+    moment, for the views that depend on the time; by default now)."""
 
     label: str
-    condition: Callable[[User], Expression]
+    condition: Callable[..., Expression]
 
 
 VIEWS: dict[str, View] = {
-    "mine": View(N_("Mine"), lambda me: OPEN & (Ticket.assignee == me.id)),
-    "unassigned": View(N_("Unassigned"), lambda me: OPEN & Ticket.assignee.is_null()),
-    "waiting": View(N_("Waiting on us"), lambda me: OPEN & _flag_set(Ticket.customer_spoke_last)),
-    "escalated": View(N_("Escalated"), lambda me: OPEN & _flag_set(Ticket.escalated)),
+    "mine": View(N_("Mine"), lambda me, now=None: OPEN & (Ticket.assignee == me.id)),
+    "unassigned": View(N_("Unassigned"), lambda me, now=None: OPEN & Ticket.assignee.is_null()),
+    "waiting": View(N_("Waiting on us"),
+                    lambda me, now=None: OPEN & _flag_set(Ticket.customer_spoke_last)),
+    "escalated": View(N_("Escalated"), lambda me, now=None: OPEN & _flag_set(Ticket.escalated)),
     "at_risk": View(N_("At risk"), _at_risk),
     "breached": View(N_("Breached"), _breached),
-    "open": View(N_("All open"), lambda me: OPEN),
-    "solved": View(N_("Recently solved"), lambda me: Ticket.status == "resolved"),
+    "open": View(N_("All open"), lambda me, now=None: OPEN),
+    "solved": View(N_("Recently solved"), lambda me, now=None: Ticket.status == "resolved"),
 }
+
+
+def _capped(condition: Expression, cap: int):
+    return Ticket.select(SQL("1")).where(condition).limit(cap)
 
 
 def count(condition: Expression, cap: int = COUNT_CAP) -> int:
     """How many tickets meet ``condition``, counting no further than ``cap``."""
-    return Ticket.select(SQL("1")).where(condition).limit(cap).count()
+    return _capped(condition, cap).count()
+
+
+@dataclass(frozen=True)
+class Someone:
+    """A viewer known by id only: what the views' conditions read of one."""
+
+    id: int
+
+
+def _all_counts(viewer_id: int, now: datetime) -> Select:
+    """One statement counting every view: each view's capped count as a subquery."""
+    me = Someone(viewer_id)
+    return Select(columns=[
+        Select([_capped(view.condition(me, now), COUNT_CAP).alias(f"c{i}")],
+               [fn.COUNT(SQL("*"))])
+        for i, view in enumerate(VIEWS.values())]).bind(db.obj)
+
+
+# Composing eight queries cost Peewee more than running them (1.5 ms a queue page); the
+# statement is composed once and run with this viewer and this moment.
+_COUNTS = Statement(_all_counts, -7_405_001, datetime(1901, 2, 3, 4, 5, 6, 789))
 
 
 def counts(viewer: User) -> dict[str, int]:
     """Each view's ticket count for ``viewer`` (capped at COUNT_CAP)."""
-    return {name: count(view.condition(viewer)) for name, view in VIEWS.items()}
+    row = _COUNTS.execute(viewer.id, clock.now()).fetchone()
+    return dict(zip(VIEWS, row, strict=True))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from datetime import datetime
 
-from babel.dates import format_timedelta
 from flask import (
     Blueprint,
     Response,
@@ -21,15 +20,25 @@ from flask_login import current_user
 
 from portal import clock
 from portal.accounts.guards import staff_required
+from portal.db import Prepared
 from portal.errors import ServiceError
 from portal.pagination import page_number, paginate
 from portal.security import safe_next
-from portal.staff import bulk, counters, customer, export, presence, saved, services
+from portal.staff import (
+    bulk,
+    counters,
+    customer,
+    export,
+    presence,
+    queue_page,
+    saved,
+    services,
+)
 from portal.staff import queue as views_registry
-from portal.templating import current_locale
+from portal.templating import current_locale, short_age
 from portal.tickets import sla_clock
-from portal.tickets.filing import types_for
 from portal.tickets.listing import get_ticket
+from portal.tickets.models import TicketType
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.record_once(lambda state: counters.connect())  # the dashboard's stored figures
@@ -50,8 +59,7 @@ def age(moment: datetime | None, locale: str | None = None) -> str:
     """How long ago, in the reader's language ("3 days", "3 日")."""
     if not moment:
         return ""
-    return format_timedelta(clock.now() - moment, threshold=1, format="short",
-                            locale=locale or current_locale())
+    return short_age((clock.now() - moment).total_seconds(), locale or current_locale())
 
 
 @bp.app_template_global("customer_panel")
@@ -60,9 +68,16 @@ def customer_panel(ticket):
     return customer.panel(ticket)
 
 
+# The triage box's choice of type (on every staff ticket page): what the select shows.
+_TYPE_CHOICES = Prepared(lambda active: TicketType.select(
+    TicketType.id, TicketType.code, TicketType.name_en, TicketType.name_ja)
+    .where(TicketType.active == active).order_by(TicketType.position), True)
+
+
 @bp.app_template_global("ticket_types")
 def ticket_types():
-    return types_for(None)
+    """The active ticket types, as ``types_for(None)`` orders them: id, code and names."""
+    return _TYPE_CHOICES.rows(True)
 
 
 @bp.app_template_global("reply_language")
@@ -75,9 +90,9 @@ def reply_language(ticket) -> str:
 def queue():
     filters = _filters(request.args)
     viewer = _user()
-    page = paginate(services.queue(viewer, filters), page_number(request.args.get("page")),
-                    per_page=50, cap=services.QUEUE_COUNT_CAP,
-                    counted=services.matching(viewer, filters), args=asdict(filters))
+    rows = queue_page.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
+    page = paginate(rows, page_number(request.args.get("page")), per_page=50,
+                    cap=services.QUEUE_COUNT_CAP, counted=rows, args=asdict(filters))
     context = {"page": page, "filters": filters, "counts": views_registry.counts(viewer),
                "views": views_registry.VIEWS, "cap": views_registry.COUNT_CAP,
                "saved": saved.saved_views(viewer),

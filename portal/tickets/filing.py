@@ -77,7 +77,8 @@ _ALL_TYPES = Prepared(lambda active: TicketType.select().where(TicketType.active
 _PLAN_TYPES = Prepared(lambda active, plan: TicketType.select()
                        .where(TicketType.active == active).order_by(TicketType.position)
                        .join(PlanTicketType).where(PlanTicketType.plan == plan), True, -1)
-_COLLEAGUES = Prepared(lambda org, active, user: User.select()
+# Only what the form shows of them (a name and an address each).
+_COLLEAGUES = Prepared(lambda org, active, user: User.select(User.id, User.name, User.email)
                        .where((User.organization == org) & (User.active == active)
                               & (User.id != user)).order_by(User.name), -1, True, -2)
 _ENVIRONMENTS = Prepared(lambda org: Environment.select().where(Environment.organization == org)
@@ -92,7 +93,8 @@ def types_for(org: Organization | None) -> list[TicketType]:
 
 
 def colleagues(user: User) -> list[User]:
-    """Active people of the user's organization, for participants and on-behalf."""
+    """Active people of the user's organization, for participants and on-behalf: their
+    id, name and e-mail address only."""
     if user.organization_id is None:
         return []
     return _COLLEAGUES.rows(user.organization_id, True, user.id)

@@ -13,7 +13,7 @@ from peewee import JOIN, Case, fn
 
 from portal import clock
 from portal.accounts.models import Organization, User
-from portal.db import transaction
+from portal.db import Prepared, transaction
 from portal.errors import N_, ServiceError
 from portal.tickets.lifecycle import MAX_REASON, Refused
 from portal.tickets.models import RATINGS, Satisfaction, Ticket
@@ -24,8 +24,14 @@ def may_vote(user: User, ticket: Ticket) -> bool:
     return not user.is_staff and user.id == ticket.requester_id and ticket.status == "resolved"
 
 
+# Read on every staff ticket page: composed once (``portal.db.Prepared``).
+_VOTE = Prepared(lambda ticket_id: Satisfaction.select().where(Satisfaction.ticket == ticket_id),
+                 -1)
+
+
 def vote_of(ticket: Ticket) -> Satisfaction | None:
-    return Satisfaction.get_or_none(Satisfaction.ticket == ticket.id)
+    found = _VOTE.rows(ticket.id)
+    return found[0] if found else None
 
 
 def vote(user: User, ticket: Ticket, rating: str, comment: str = "") -> Satisfaction:

@@ -43,6 +43,10 @@ def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
 
 
 def _targets(ticket: Ticket) -> dict[str, sla.Target]:
+    # A ticket read for its page came with its organization (``listing.get_ticket``).
+    org = ticket.__rel__.get("organization")
+    if org is not None and org.id == ticket.organization_id:
+        return sla.targets_for(org.plan_id, ticket.priority)
     found = _PLAN_OF.rows(ticket.organization_id)
     return sla.targets_for(found[0].plan_id if found else None, ticket.priority)
 

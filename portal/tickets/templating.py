@@ -8,9 +8,10 @@ from datetime import datetime
 from flask import g, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from jinja2 import pass_context
 
 from portal.sla.models import PRIORITIES
-from portal.templating import labels, local_time, localized
+from portal.templating import context_locale, labels, local_time, localized
 from portal.tickets import policy
 from portal.tickets.lifecycle import allowed_transitions, reply_statuses
 from portal.tickets.models import SEVERITIES, TicketType
@@ -20,15 +21,43 @@ from portal.tickets.uploads import INLINE_IMAGES
 
 def status_labels() -> dict[str, str]:
     """Status names; "waiting" is worded for whoever reads it (customer or staff)."""
-    staff = bool(current_user and current_user.is_authenticated and current_user.is_staff)
+    return _statuses(bool(current_user and current_user.is_authenticated
+                          and current_user.is_staff))
+
+
+def _statuses(staff: bool, locale: str | None = None) -> dict[str, str]:
     return labels("statuses-staff" if staff else "statuses", lambda: {
         "new": gettext("New"), "investigating": gettext("Investigating"),
         "waiting_on_customer": gettext("Waiting on customer") if staff
         else gettext("Waiting for your reply"),
-        "resolved": gettext("Resolved"), "closed": gettext("Closed")})
+        "resolved": gettext("Resolved"), "closed": gettext("Closed")}, locale)
 
 
-def severity_labels() -> dict[int, tuple[str, str]]:
+# The same for templates, from the page's context: its reader (Flask-Login puts the user
+# there) and its language, instead of looking both up through the request each time.
+@pass_context
+def _page_status_labels(context) -> dict[str, str]:
+    user = context.get("current_user")
+    return _statuses(bool(user and user.is_authenticated and user.is_staff),
+                     context_locale(context))
+
+
+@pass_context
+def _page_severity_labels(context) -> dict[int, tuple[str, str]]:
+    return severity_labels(context_locale(context))
+
+
+@pass_context
+def _page_sla_labels(context) -> dict[str, str]:
+    return sla_labels(context_locale(context))
+
+
+@pass_context
+def _page_incident_labels(context) -> dict[str, str]:
+    return incident_labels(context_locale(context))
+
+
+def severity_labels(locale: str | None = None) -> dict[int, tuple[str, str]]:
     """Each severity's name and when to use it."""
     return labels("severities", lambda: {
         1: (gettext("1 · Urgent"), gettext("Production is down and work cannot continue.")),
@@ -36,14 +65,14 @@ def severity_labels() -> dict[int, tuple[str, str]]:
         3: (gettext("3 · Normal"),
             gettext("Part of a function misbehaves, and there is a workaround.")),
         4: (gettext("4 · Low"), gettext("A question or a request without time pressure.")),
-    })
+    }, locale)
 
 
-def incident_labels() -> dict[str, str]:
+def incident_labels(locale: str | None = None) -> dict[str, str]:
     """An incident's current state, as the filer chose it."""
     return labels("incident-states", lambda: {
         "ongoing": gettext("Still happening"), "intermittent": gettext("Happens now and then"),
-        "recovered": gettext("Recovered; we want to know why")})
+        "recovered": gettext("Recovered; we want to know why")}, locale)
 
 
 def rating_labels() -> dict[str, str]:
@@ -53,6 +82,13 @@ def rating_labels() -> dict[str, str]:
 def can_file() -> bool:
     """May the signed-in user open tickets (for the navigation)."""
     return current_user.is_authenticated and policy.can_file(current_user)
+
+
+@pass_context
+def _page_can_file(context) -> bool:
+    """:func:`can_file` for templates, of the page's reader (Flask-Login's context value)."""
+    user = context.get("current_user")
+    return bool(user is not None and user.is_authenticated and policy.can_file(user))
 
 
 def event_text(message) -> str:
@@ -125,10 +161,10 @@ def _type_name(code) -> str:
     return localized(found) if found else (code or "")
 
 
-def sla_labels() -> dict[str, str]:
+def sla_labels(locale: str | None = None) -> dict[str, str]:
     return labels("sla", lambda: {"first_response": gettext("First response"),
                                    "next_response": gettext("Next response"),
-                                   "resolution": gettext("Resolution")})
+                                   "resolution": gettext("Resolution")}, locale)
 
 
 def ticket_ref(number: int) -> str:
@@ -147,10 +183,12 @@ def ticket_href():
 
 def init_app(app) -> None:
     """Offer the tickets' helpers to every template."""
-    app.jinja_env.globals.update(status_labels=status_labels, severity_labels=severity_labels,
-                                 can_file=can_file, event_text=event_text,
-                                 incident_labels=incident_labels, rating_labels=rating_labels,
-                                 inline_images=INLINE_IMAGES, sla_labels=sla_labels,
+    app.jinja_env.globals.update(status_labels=_page_status_labels,
+                                 severity_labels=_page_severity_labels,
+                                 can_file=_page_can_file, event_text=event_text,
+                                 incident_labels=_page_incident_labels,
+                                 rating_labels=rating_labels,
+                                 inline_images=INLINE_IMAGES, sla_labels=_page_sla_labels,
                                  SEVERITIES=SEVERITIES, PRIORITIES=PRIORITIES,
                                  allowed_transitions=allowed_transitions,
                                  reply_statuses=reply_statuses, ticket_href=ticket_href)

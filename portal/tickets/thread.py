@@ -27,6 +27,12 @@ def _messages(ticket_id: int, after: int, hidden: str):
 
 # Read on every ticket page and every poll: composed once (see ``portal.db.Prepared``).
 _MESSAGES = Prepared(_messages, -1, -2, "sample-kind")
+# The files of a thread's messages, found through the messages (attachments are indexed
+# by message); a customer's list leaves out those of notes.
+_FILES = Prepared(lambda ticket_id, after: (
+    Attachment.select(Attachment).join(Message, on=(Attachment.message == Message.id))
+    .where((Message.ticket == ticket_id) & (Message.id > after)).order_by(Attachment.id)),
+    -1, -2)
 _PARTICIPANTS = Prepared(
     lambda ticket_id: (User.select().join(Participant, on=(Participant.user == User.id))
                        .where(Participant.ticket == ticket_id).order_by(User.name)), -1)
@@ -37,8 +43,10 @@ def thread(ticket: Ticket, viewer: User, after: int = 0) -> list[Message]:
     # Staff see every kind ("" is none of them); customers everything but notes.
     messages = _MESSAGES.rows(ticket.id, after, "" if viewer.is_staff else "note")
     files: dict[int, list[Attachment]] = {}
-    for item in Attachment.select().where(Attachment.message.in_([m.id for m in messages])):
-        files.setdefault(item.message_id, []).append(item)
+    shown = {m.id for m in messages}
+    for item in _FILES.rows(ticket.id, after) if messages else []:
+        if item.message_id in shown:
+            files.setdefault(item.message_id, []).append(item)
     for message in messages:
         message.files = files.get(message.id, [])
     return messages
