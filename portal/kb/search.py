@@ -328,6 +328,11 @@ class _Found:
     title_ids: set[int]
     trusted: set[int]
     languages: dict[int, str] = field(default_factory=dict)  # known already (PostgreSQL)
+    # Any-word steps: how many of the query's words each article holds (synonyms count
+    # for their word). More words rank first, before the reader's language: an article
+    # in the other language that holds every word is a better answer than one in the
+    # reader's language that holds one.
+    coverage: dict[int, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.scores or self.title_ids)
@@ -427,6 +432,8 @@ def _step(terms: list[Term], any_word: bool, limit: int, language: str = "") -> 
     for (rid, _), weight in title.items():
         title_counts[rid] = title_counts.get(rid, 0) + 1
         found.scores[rid] = found.scores.get(rid, 0) - 0.5 * weight
+    for rid, _ in set(body) | set(title):
+        found.coverage[rid] = found.coverage.get(rid, 0) + 1
     found.title_ids = {rid for rid, n in title_counts.items() if n == len(terms)}
     return found
 
@@ -589,6 +596,7 @@ def similar(title: str, language: str, exclude: int, limit: int = 5) -> list[Hit
     if not terms:
         return []
     found = _step(terms, any_word=True, limit=limit, language=language)
+    found.coverage.clear()  # related articles: the reader's language first
     found.scores.pop(exclude, None)
     found.title_ids.discard(exclude)
     return _ranked(found, language, terms, True, limit, snippets=False) if found else []
@@ -603,8 +611,8 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
     else:
         rows = db.execute_sql(*_ids_in("SELECT id, language FROM article WHERE", ids)).fetchall()
     def rank(row: tuple[int, str]) -> tuple:
-        return (row[0] not in found.title_ids, row[1] != language,
-                found.scores.get(row[0], 1e9), -row[0])
+        return (row[0] not in found.title_ids, -found.coverage.get(row[0], 0),
+                row[1] != language, found.scores.get(row[0], 1e9), -row[0])
 
     checks = [t for t in terms if t.needs_check]
     if not checks or all(r[0] in found.trusted for r in rows):

@@ -38,6 +38,7 @@ a an and are as at be but by can cannot could do does for from had has have how 
 into is it its my no not of on or our please so than that the their then there these this
 to was we what when where which who why will with would you your
 t s d ll re ve m don doesn didn isn aren wasn weren won couldn shouldn wouldn haven hasn
+am any been did get got help im just me much need out some still too very want
 """.split())
 
 MIN_LATIN_PREFIX = 3  # shorter Latin words match whole tokens only

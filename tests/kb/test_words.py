@@ -197,3 +197,20 @@ def test_staff_add_edit_and_delete_groups(client, login):
     assert client.submit("/staff/kb/synonyms/999999", {"action": "delete"}).status_code == 404
     ja = client.get("/staff/kb/synonyms", headers=JA).get_data(as_text=True)
     assert "検索の同義語" in ja
+
+
+def test_an_article_holding_more_words_beats_one_in_my_language_holding_fewer(app):
+    # No article holds all three words, so any word counts: the English article holds
+    # two of them, the Japanese one only "api".
+    english = factories.article("API requests time out", "Each API request has a timeout.")
+    japanese = factories.article("API の料金", "API の利用料金について。", language="ja")
+    slugs = [h.slug for h in search.search("api timeout quota", "ja", 5)[0]]
+    assert slugs == [english.slug, japanese.slug]
+
+
+def test_related_articles_still_prefer_the_readers_language(app):
+    english = factories.article("API requests are slow", "Requests to the API are slow.")
+    japanese = factories.article("API が遅い", "API の応答が遅い場合。", language="ja")
+    other = factories.article("API の料金", "API の利用料金について。", language="ja")
+    related = [h.slug for h in search.similar("API が遅い", "ja", exclude=japanese.id)]
+    assert related.index(other.slug) < related.index(english.slug)
