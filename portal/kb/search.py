@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 
@@ -457,11 +458,41 @@ def _counts(table: str, exprs: list[str], cap: int) -> list[int]:
     return [row[0] for row in db.obj.execute_prepared(sql, (exprs,)).fetchall()]
 
 
+# How many articles hold a word (up to RARITY_CAP), kept per owner (the app; each test
+# has its own) for RARITY_KEPT seconds: pasted text repeats the same common words
+# (ログイン, エラー), and counting thirteen words was a third of a paragraph's search
+# on PostgreSQL. The counts only choose which words a paragraph is searched by, so one
+# a minute old does no harm; this process's own article changes drop them at once.
+RARITY_KEPT = 60.0
+RARITY_WORDS = 20_000
+_rarity: dict[int, dict[str, tuple[int, float]]] = {}
+
+
+def forget_counts() -> None:
+    _rarity.clear()
+
+
+def _how_many(terms: list) -> list[int]:
+    """How many articles hold each word, counting no further than RARITY_CAP (kept)."""
+    from portal.kb.synonyms import owner
+
+    now = time.monotonic()
+    known = _rarity.setdefault(id(owner()), {})
+    exprs = [_body([term]) for term in terms]
+    missing = [e for e in dict.fromkeys(exprs)
+               if e not in known or now - known[e][1] >= RARITY_KEPT]
+    if missing:
+        if len(known) + len(missing) > RARITY_WORDS:
+            known.clear()
+        for expr, n in zip(missing, _counts("article_fts", missing, RARITY_CAP), strict=True):
+            known[expr] = (n, now)
+    return [known[expr][0] for expr in exprs]
+
+
 def _rarest(terms: list[Term], keep: int = 4) -> list[Term]:
     """The ``keep`` words found in the fewest articles (for long text)."""
-    found = _counts("article_fts", [_body([term]) for term in terms], RARITY_CAP)
     # A word found nowhere helps nobody.
-    frequency = {term: n for term, n in zip(terms, found, strict=True) if n}
+    frequency = {term: n for term, n in zip(terms, _how_many(terms), strict=True) if n}
     return sorted(frequency, key=frequency.get)[:keep]
 
 
@@ -570,7 +601,7 @@ def _corrected_query(query: str) -> str:
     candidates = candidates[:MAX_CORRECTED]
     if not candidates:
         return ""
-    counts = _counts("article_fts", [_body([t]) for t in candidates], 1)
+    counts = _how_many(candidates)
     text = lexicon.typed_form(query)
     changed = False
     for term, count in zip(candidates, counts, strict=True):

@@ -122,6 +122,7 @@ def _category_slug(name: str) -> str | None:
 
 def _revised() -> None:
     """Raise ``kb_revision``: readers' pages kept by ``portal.kb.pagecache`` are stale."""
+    search.forget_counts()
     (KbRevision.insert(id=1, value=1)
      .on_conflict(conflict_target=[KbRevision.id], update={KbRevision.value: KbRevision.value + 1})
      .execute())

@@ -148,3 +148,20 @@ def test_windows_give_exactly_the_newest_matches(app, monkeypatch):
                     expr, table, cap)
             assert search._counts(table, exprs, cap) == [
                 len(search._match(table, e, cap=cap)) for e in exprs]
+
+
+def test_a_paragraphs_word_counts_are_kept_until_an_article_changes(app, monkeypatch):
+    factories.article("ログインできない", "パスワードとエラーと管理画面と認証コードの話です。",
+                      language="ja")
+    text = ("管理画面にログインできません。パスワードを変更していません。認証コードを入れると"
+            "エラーになります。アカウントはロックされていません。")
+    asked = []
+    counts = search._counts
+    monkeypatch.setattr(search, "_counts", lambda *a: asked.append(a[1]) or counts(*a))
+    first = search.search(text, "ja", 5)[0]
+    assert asked and first
+    asked.clear()
+    assert search.search(text, "ja", 5)[0] == first and asked == []  # counted once
+    factories.article("別の記事", "管理画面の話です。", language="ja")
+    search.search(text, "ja", 5)
+    assert asked  # an article changed: counted again
