@@ -19,9 +19,18 @@ from portal import migrations
 from portal.db import bind, db, open_database, safe_url
 from portal.pgdialect import BOOLEAN, DATE, TIMESTAMP
 
-# Rebuilt rather than copied: the schema's own record, the search index, and the job
-# leases (the new servers take them afresh).
-SKIPPED = {"schema_version", "article_fts", "article_title_fts", "job_lease"}
+# Rebuilt rather than copied: the schema's own record and the job leases (the new
+# servers take them afresh); and what the areas register with :func:`derived`.
+SKIPPED = {"schema_version", "job_lease"}
+# area → (its derived tables, each also the prefix of its own shadow tables, and what
+# rebuilds them on the target, returning a line for the report).
+_DERIVED: dict[str, tuple[tuple[str, ...], Callable[[], str]]] = {}
+
+
+def derived(area: str, tables: tuple[str, ...], rebuild: Callable[[], str]) -> None:
+    """Called from an area's ``init_app``: ``tables`` hold only what ``rebuild`` makes
+    from the other tables (a search index), so they are rebuilt on the target."""
+    _DERIVED[area] = (tables, rebuild)
 
 
 class DataMoveError(Exception):
@@ -31,9 +40,10 @@ BATCH = 1000
 
 def _tables(database) -> list[str]:
     """Our tables in an order that inserts every referenced row before its referrers."""
+    rebuilt = {name for tables, _ in _DERIVED.values() for name in tables}
+    shadows = tuple(f"{name}_" for name in rebuilt) + ("sqlite_",)
     names = [t for t in database.get_tables()
-             if t not in SKIPPED and not t.startswith(("article_fts_", "article_title_fts_",
-                                                       "sqlite_"))]
+             if t not in SKIPPED | rebuilt and not t.startswith(shadows)]
     refs = {t: {fk.dest_table for fk in database.get_foreign_keys(t)} - {t} for t in names}
     ordered: list[str] = []
     while refs:
@@ -137,8 +147,6 @@ def migrate_data(source_url: str, target_url: str,
 
 
 def _copy(source, target, report) -> dict[str, tuple[int, str]]:
-    from portal.kb import search
-
     all_kinds = migrations.column_kinds()
     postgres = migrations.is_postgres()
     tables = _tables(source)
@@ -165,7 +173,7 @@ def _copy(source, target, report) -> dict[str, tuple[int, str]]:
                 restart = (f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"  # noqa: S608
                            f' COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false)')
                 target.execute_sql(restart)
-        indexed = search.rebuild()
+        rebuilt = [rebuild() for _, rebuild in _DERIVED.values()]
     results = {}
     for table in tables:
         columns = [c.name for c in source.get_columns(table)]
@@ -177,5 +185,6 @@ def _copy(source, target, report) -> dict[str, tuple[int, str]]:
                                 f" the source, {theirs[0]} in the target")
         results[table] = mine
         report(f"{table}: {mine[0]} rows, sha256 {mine[1][:16]} ok")
-    report(f"search index rebuilt: {indexed} published articles")
+    for line in rebuilt:
+        report(line)
     return results

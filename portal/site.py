@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portal import db, jobs
-from portal.accounts.services import set_locale, take_slot
 from portal.config import LOCALES
 from portal.i18n import LOCALE_COOKIE
 from portal.security import safe_next
@@ -47,6 +55,7 @@ def preview():
     each pause in typing): rendering is bounded, but nobody should be able to keep the
     workers busy with it.
     """
+    take_slot = _lent("take_slot")
     if not take_slot(f"preview:{current_user.id}", PREVIEWS_PER_MINUTE, timedelta(minutes=1)):
         return render_template("_preview.html", html="", throttled=True), 429
     body = request.form.get("body", request.form.get("description", ""))[:MAX_MARKDOWN]
@@ -60,11 +69,22 @@ def language():
     if locale not in LOCALES:
         abort(400)
     if current_user.is_authenticated:
-        set_locale(current_user._get_current_object(), locale)
+        _lent("remember_locale")(current_user._get_current_object(), locale)
     response = make_response(redirect(safe_next(request.form.get("next")) or url_for("kb.home")))
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=request.is_secure)
     return response
+
+
+def lend(app, **helpers) -> None:
+    """What an area lends these endpoints, from its ``init_app``: ``take_slot`` (a
+    throttle: key, how many, per period → allowed) and ``remember_locale`` (user,
+    locale)."""
+    app.extensions.setdefault("site", {}).update(helpers)
+
+
+def _lent(name: str):
+    return current_app.extensions["site"][name]
 
 
 def init_app(app) -> None:

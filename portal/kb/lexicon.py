@@ -32,7 +32,7 @@ from portal.kb.textforms import (
     Term,
     Words,
     _folded_word,
-    _typed,
+    as_typed,
     fold,
 )
 
@@ -105,7 +105,7 @@ def _strip_mark(token: str) -> str:
 
 def word_key(word: str) -> tuple[str, ...]:
     """The form a word is looked up by: its tokens, normalized and kana-folded."""
-    text = fold(_typed(_DIGIT_KANJI.sub("二", word)))
+    text = fold(as_typed(_DIGIT_KANJI.sub("二", word)))
     return tuple(_strip_mark(m.group()) for m in _TOKENS.finditer(text))
 
 
@@ -176,7 +176,7 @@ class Piece:
 
 def pieces(query: str, lexicon: Lexicon) -> list[Piece]:
     """The query as words of the lexicon and the text between them, in order."""
-    typed = _typed(_DIGIT_KANJI.sub("二", query))
+    typed = as_typed(_DIGIT_KANJI.sub("二", query))
     tokens = [(m.lastgroup == "cjk", m.group()) for m in _TOKENS.finditer(typed)]
     out: list[Piece] = []
     i = 0
@@ -279,7 +279,7 @@ def _option(word: str) -> tuple[Term, ...]:
     """A word of a group as query words: whole words (a synonym is not a prefix), but a
     Latin word standing alone also finds its longer forms (cancel → cancellation).
     A phrase keeps its short words (sign in is not sign)."""
-    text = fold(_typed(_DIGIT_KANJI.sub("二", word)))
+    text = fold(as_typed(_DIGIT_KANJI.sub("二", word)))
     tokens = [(m.lastgroup == "cjk", m.group()) for m in _TOKENS.finditer(text)]
     alone = len(tokens) == 1
     return tuple(Term(_strip_mark(token), True, prefix=False, content=True, typed=token) if cjk
@@ -387,4 +387,4 @@ def _once(words: list) -> list:
 
 def typed_form(query: str) -> str:
     """The query as the words were read (NFKC, case-folded, dashes unified)."""
-    return _typed(_DIGIT_KANJI.sub("二", query))
+    return as_typed(_DIGIT_KANJI.sub("二", query))

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 
 from portal.db import db, is_postgres
-from portal.kb.textforms import _CJK, _SCRIPT_CHUNKS, STOPWORDS, _typed, fold
+from portal.kb.textforms import _CJK, _SCRIPT_CHUNKS, STOPWORDS, as_typed, fold
 
 MAX_WORD = 20  # longer words are not keyed (and not corrected)
 MAX_CANDIDATES = 60
@@ -36,7 +36,7 @@ _LOOKALIKES = [set(group) for group in (
 def title_words(title: str) -> set[str]:
     """The words of a title that slips are corrected to."""
     words: set[str] = set()
-    for match in _TOKENS.finditer(_typed(title)):
+    for match in _TOKENS.finditer(as_typed(title)):
         token = match.group()
         if match.lastgroup == "word":
             if len(token) >= 3 and token not in STOPWORDS and not token.isdigit():

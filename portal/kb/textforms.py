@@ -59,20 +59,15 @@ def fold(text: str) -> str:
     return _LONG_VOWEL.sub("\u30fc", text).translate(_KANA_FOLD)
 
 
-def _typed(text: str) -> str:
-    """NFKC, case-folded, long-vowel marks unified; kana left as typed."""
-    return _LONG_VOWEL.sub("\u30fc", unicodedata.normalize("NFKC", text or "").casefold())
-
-
 def as_typed(text: str) -> str:
-    """NFKC, case-folded, long-vowel marks unified, kana as typed: a query as people
-    read it (the search log keeps this, not the folded form)."""
-    return _typed(text)
+    """NFKC, case-folded, long-vowel marks unified; kana left as typed (a query as
+    people read it: the search log keeps this, not the folded form)."""
+    return _LONG_VOWEL.sub("\u30fc", unicodedata.normalize("NFKC", text or "").casefold())
 
 
 def normalize(text: str) -> str:
     """The form both the index and queries are made of: NFKC, case-folded, folded."""
-    return _typed(text).translate(_KANA_FOLD)
+    return as_typed(text).translate(_KANA_FOLD)
 
 
 def bigrams(run: str) -> list[str]:
@@ -184,7 +179,7 @@ def parse(query: str) -> list[Term]:
     Words are split and classed on the text as typed (hiragana words are function words,
     kanji and katakana content words); each word's ``text`` is then folded."""
     terms: list[Term] = []
-    for match in _TOKENS.finditer(_typed(query)):
+    for match in _TOKENS.finditer(as_typed(query)):
         word = match.group()
         if match.lastgroup == "cjk":
             terms.extend(_cjk_terms(word))
