@@ -10,7 +10,7 @@ from portal import clock
 from portal.accounts.guards import staff_required
 from portal.accounts.services import products
 from portal.errors import ServiceError
-from portal.kb import gaps, services
+from portal.kb import gaps, services, synonyms
 from portal.kb.models import LANGUAGES, Article, Category
 from portal.pagination import page_number, paginate
 
@@ -139,23 +139,19 @@ def _draft_from_gap() -> services.ArticleInput | None:
             gettext("Related articles")))
     return gaps.draft(query[:gaps.MAX_QUERY], language, outline + "\n")
 
+
 # --- synonyms (search) ------------------------------------------------------------------
 
 @bp.route("/synonyms")
 @staff_required
 def synonyms_page():
-    from portal.kb import lexicon, synonyms
-
-    shipped = [g for g in lexicon.shipped() if g.synonyms]
-    return render_template("staff/kb_synonyms.html", groups=synonyms.groups(), shipped=shipped,
-                           max_words=synonyms.MAX_WORDS)
+    return render_template("staff/kb_synonyms.html", groups=synonyms.groups(),
+                           shipped=synonyms.shipped_groups(), max_words=synonyms.MAX_WORDS)
 
 
 @bp.route("/synonyms/add", methods=["POST"])
 @staff_required
 def add_synonyms():
-    from portal.kb import synonyms
-
     try:
         synonyms.add_group(request.form.get("words", ""))
     except ServiceError as err:
@@ -168,8 +164,6 @@ def add_synonyms():
 @bp.route("/synonyms/<int:group_id>", methods=["POST"])
 @staff_required
 def edit_synonyms(group_id: int):
-    from portal.kb import synonyms
-
     try:
         group = synonyms.group_by_id(group_id)
         if request.form.get("action") == "delete":

@@ -116,6 +116,13 @@ def add_group(text: str) -> Synonym:
     return group
 
 
+def shipped_groups() -> list:
+    """The synonym groups shipped with the portal (shown to staff, not editable)."""
+    from portal.kb import lexicon  # it reads this module's groups: imported late
+
+    return [g for g in lexicon.shipped() if g.synonyms]
+
+
 def group_by_id(group_id: int) -> Synonym:
     found = Synonym.get_or_none(Synonym.id == group_id)
     if found is None:
