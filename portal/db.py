@@ -75,7 +75,7 @@ class Prepared:
             compiled = self._compiled = (db.obj, query, sql)
             self._wrapper = None
         _, query, sql = compiled
-        cursor = db.execute_sql(sql, params)
+        cursor = execute_planned(sql, params)
         # The query's own cursor wrapper builds the instances exactly as a normal
         # execution would, including the related rows of its joins. What it works out
         # from the columns before the first row (which field and model each column
@@ -130,24 +130,39 @@ class Statement:
         if compiled is None or compiled[0] is not db.obj:
             compiled = self._compiled = self._compile()
         _, sql, params, slots = compiled
-        return db.execute_sql(sql, [p if i is None else values[i]
-                                    for p, i in zip(params, slots, strict=True)])
+        return execute_planned(sql, [p if i is None else values[i]
+                                     for p, i in zip(params, slots, strict=True)])
+
+
+def execute_planned(sql: str, params=None):
+    """``db.execute_sql`` for a statement run again and again with new values: on
+    PostgreSQL it is prepared once per connection and each run skips parsing and
+    planning (its plan is the generic one either way: ``plan_cache_mode``)."""
+    if is_postgres():
+        return db.obj.execute_prepared(sql, params)
+    return db.execute_sql(sql, params)
+
+
+# psycopg prepares a statement after this many runs: never, in practice.
+NEVER_BY_ITSELF = 1 << 62
 
 
 class PortalPostgres(PostgresqlDatabase):
     """PostgreSQL through psycopg 3, taking raw SQL in SQLite's dialect as well."""
 
     def __init__(self, url: str):
-        # No server-side prepared statements: after five runs PostgreSQL may switch a
-        # prepared statement to a generic plan, which cannot know how common a searched
-        # word is and sorted 25,000 matches for a word a backward scan finds at once
-        # (90 ms instead of 0.5 ms at 100,000 articles).
+        # No server-side prepared statements by themselves: after five runs PostgreSQL
+        # may switch a prepared statement to a generic plan, which cannot know how common
+        # a searched word is and sorted 25,000 matches for a word a backward scan finds
+        # at once (90 ms instead of 0.5 ms at 100,000 articles). So psycopg's automatic
+        # preparing never starts (its threshold is out of reach); ``None`` would not do,
+        # as it also ignores ``prepare=True``.
         # The few statements prepared on purpose (execute_prepared) have plans that do not
-        # depend on their values: planning them anew for their first five runs cost more
-        # than running them (1.5 ms for a prefix's selectivity alone), so their generic
-        # plan is used from the start.
+        # depend on their values: planning them anew on every run cost more than running
+        # them (1.5 ms for a search's window steps), so their generic plan is used from
+        # the start.
         super().__init__(url, prefer_psycopg3=True, connect_timeout=5,
-                         application_name="madoguchi", prepare_threshold=None,
+                         application_name="madoguchi", prepare_threshold=NEVER_BY_ITSELF,
                          options="-c plan_cache_mode=force_generic_plan")
 
     def execute_sql(self, sql, params=None):
@@ -160,7 +175,8 @@ class PortalPostgres(PostgresqlDatabase):
         """``execute_sql`` through a server-side prepared statement, for a statement
         whose plan does not depend on its values (planning it cost more than running
         it). Errors come out as Peewee's, as from ``execute_sql``."""
-        sql = translate_query(sql)
+        if "%s" not in sql:
+            sql = translate_query(sql)
         self._log_query(sql, params)
         with peewee.__exception_wrapper__:
             cursor = self.cursor()

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 import peewee
 from markupsafe import Markup, escape
 
-from portal.db import db, is_postgres, transaction
+from portal.db import db, execute_planned, is_postgres, transaction
 from portal.kb import lexicon, pgforms, slips
 from portal.kb.textforms import (
     FORM_VERSION,
@@ -640,7 +640,7 @@ def _ranked(found: _Found, language: str, terms: list[Term], any_word: bool,
     if all(i in found.languages for i in ids):
         rows = [(i, found.languages[i]) for i in ids]
     else:
-        rows = db.execute_sql(*_ids_in("SELECT id, language FROM article WHERE", ids)).fetchall()
+        rows = execute_planned(*_ids_in("SELECT id, language FROM article WHERE", ids)).fetchall()
     def rank(row: tuple[int, str]) -> tuple:
         return (row[0] not in found.title_ids, -found.coverage.get(row[0], 0),
                 row[1] != language, found.scores.get(row[0], 1e9), -row[0])
@@ -685,7 +685,7 @@ def _load(ids: list[int], title_ids: set[int]) -> list[tuple[Hit, str]]:
     status = "status" if is_postgres() else "+status"
     sql, params = _ids_in("SELECT id, slug, title, kind, language, category_id, plain FROM article"
                           " WHERE", ids)
-    rows = {row[0]: row for row in db.execute_sql(
+    rows = {row[0]: row for row in execute_planned(
         f"{sql} AND {status} = 'published'", params).fetchall()}
     out = []
     for rid in ids:

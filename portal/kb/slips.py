@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from portal.db import db, is_postgres
+from portal.db import db, execute_planned, is_postgres
 from portal.kb.textforms import _CJK, _SCRIPT_CHUNKS, STOPWORDS, as_typed, fold
 
 MAX_WORD = 20  # longer words are not keyed (and not corrected)
@@ -136,11 +136,14 @@ def correction(word: str, known: dict[str, set[str]] | None = None) -> str | Non
     if not 2 <= len(word) <= MAX_WORD or (len(word) < 4 and word.isascii()):
         return None
     forms = sorted(keys(word))
-    marks = ",".join("?" * len(forms))
+    # On PostgreSQL one array parameter: the statement's text is the same for every
+    # word, so it is prepared once.
+    keyed, params = (("= ANY(?)", (forms,)) if is_postgres()
+                     else (f"IN ({','.join('?' * len(forms))})", tuple(forms)))
     sql = ("SELECT w.word, w.articles FROM kb_word_key k JOIN kb_word w ON w.word = k.word"  # noqa: S608
-           f" WHERE k.word_key IN ({marks}) AND w.articles > 0"
+           f" WHERE k.word_key {keyed} AND w.articles > 0"
            f" ORDER BY w.articles DESC LIMIT {MAX_CANDIDATES}")
-    found = {w: n for w, n in db.execute_sql(sql, tuple(forms)).fetchall()}
+    found = {w: n for w, n in execute_planned(sql, params).fetchall()}
     for form in forms:
         for candidate in (known or {}).get(form, ()):
             found.setdefault(candidate, 1)
