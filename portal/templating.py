@@ -27,12 +27,12 @@ from flask_babel import (
     get_timezone,
     get_translations,
 )
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from portal.config import LOCALES
 from portal.i18n import select_timezone
+from portal.security import csrf_token
 
 
 def current_locale() -> str:
@@ -212,14 +212,14 @@ def _page_zone(context) -> str:
 
 @pass_context
 def _csrf_token(context) -> str:
-    """The request's CSRF token (the same all through it), asked of Flask-WTF once per
-    page instead of once per form."""
+    """The request's CSRF token (the same all through it), asked for once per page
+    instead of once per form."""
     once = context.get("_once")
     if once is None:
-        return generate_csrf()
+        return csrf_token()
     token = once.get("csrf_token")
     if token is None:
-        token = once["csrf_token"] = generate_csrf()
+        token = once["csrf_token"] = csrf_token()
     return token
 
 

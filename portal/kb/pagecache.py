@@ -22,9 +22,9 @@ from functools import wraps
 from flask import current_app, make_response, request, session
 from flask_babel import get_timezone
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from portal.db import db
+from portal.security import csrf_token
 from portal.templating import current_locale
 
 MAX_AGE = 30.0  # seconds
@@ -62,13 +62,13 @@ def public_page(view):
         revision, now = _revision(), time.monotonic()
         kept = pages.get(key)
         if kept is not None and kept[0] == revision and kept[1] > now:
-            return make_response(kept[2].replace(_PLACEHOLDER, generate_csrf()))
+            return make_response(kept[2].replace(_PLACEHOLDER, csrf_token()))
         response = make_response(view(**kwargs))
         if response.status_code == 200 and response.mimetype == "text/html":
             if len(pages) >= MAX_PAGES:
                 for old in list(pages)[:MAX_PAGES // 2]:
                     pages.pop(old, None)
-            html = response.get_data(as_text=True).replace(generate_csrf(), _PLACEHOLDER)
+            html = response.get_data(as_text=True).replace(csrf_token(), _PLACEHOLDER)
             pages[key] = (revision, now + MAX_AGE, html)
         return response
 
