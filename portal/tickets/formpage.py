@@ -1,0 +1,97 @@
+"""The blank new-request form, kept per worker for each reader and everything it shows.
+
+A customer opens the form often, and it costs several queries and a long template
+(every type's outline, every colleague, every product) while almost nothing on it
+changes between visits. So a blank form (``GET /tickets/new`` with no query, no message
+waiting to be shown) is kept once rendered, with placeholders where the CSRF token and
+the one-time submission token were, and later visits get a copy with their own tokens
+put in (both made per request, as on a form rendered afresh).
+
+A copy is found by a key made of everything the page shows: the reader (who they are,
+their role, name, address, language and zone — so a copy is only ever served to the
+person it was made for), the address it was asked at, and the rows the form lists
+(ticket types of their plan with their outlines, products, environments, colleagues,
+the plan's trial severity), read by one statement on every visit. Any change to any of
+them makes another key, so a copy is never out of date and needs no invalidation. The
+response is still built by Flask, signed in: ``no-store``, like every signed-in page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from flask import current_app, make_response, request, session
+from flask_babel import get_timezone
+
+from portal.accounts.models import User
+from portal.db import db
+from portal.security import csrf_token
+from portal.templating import current_locale
+
+MAX_PAGES = 300  # per worker (~30 KB each); past that the oldest half is dropped
+_CSRF, _SUBMISSION = "\x00csrf\x00", "\x00submission\x00"
+
+# Every row the blank form shows for a customer of an organization, with every column
+# it shows of them (column 1 names the list), in a fixed order.
+_SHOWN = """
+SELECT 't', CAST(t.id AS TEXT), t.code, t.name_ja, t.name_en, t.template_ja, t.template_en,
+       t.asks, CAST(t.position AS TEXT)
+  FROM ticket_type t JOIN plan_ticket_type pt ON pt.ticket_type_id = t.id
+ WHERE t.active = ? AND pt.plan_id = ?
+UNION ALL
+SELECT 'p', CAST(id AS TEXT), code, name_ja, name_en, versions, NULL, NULL, NULL
+  FROM product WHERE active = ?
+UNION ALL
+SELECT 'e', CAST(id AS TEXT), name, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM environment WHERE organization_id = ?
+UNION ALL
+SELECT 'c', CAST(id AS TEXT), name, email, NULL, NULL, NULL, NULL, NULL
+  FROM user WHERE organization_id = ? AND active = ? AND id <> ?
+UNION ALL
+SELECT 's', CAST(id AS TEXT), CAST(default_severity AS TEXT), NULL, NULL, NULL, NULL, NULL,
+       NULL
+  FROM plan WHERE id = ?
+ORDER BY 1, 2
+"""
+
+
+def _keepable(user: User) -> bool:
+    """A blank form of a customer in an organization, and nothing for this visit alone."""
+    return (not request.args and not request.htmx and "_flashes" not in session
+            and not user.is_staff and user.organization_id is not None)
+
+
+def _key(user: User) -> tuple:
+    org = user.organization
+    shown = db.execute_sql(_SHOWN, (True, org.plan_id, True, org.id, org.id, True, user.id,
+                                    org.plan_id)).fetchall()
+    return (request.host, request.script_root, request.path, current_locale(),
+            str(get_timezone()), user.id, user.email, user.name, user.role, user.org_role,
+            user.locale, user.timezone, user.active, org.id, org.active, org.trial,
+            org.plan_id, tuple(map(tuple, shown)))
+
+
+def blank_form(user: User, render: Callable[[str], tuple]):
+    """The blank form for ``user``: a kept copy with this visit's tokens, else
+    ``render(submission)`` (the page and its status), kept when it may be."""
+    submission = secrets.token_urlsafe(16)
+    if not _keepable(user):
+        return render(submission)
+    key = _key(user)
+    pages = current_app.extensions.setdefault("ticket_form_pages", {})
+    token = csrf_token()
+    kept = pages.get(key)
+    if kept is not None:
+        return make_response(kept.replace(_CSRF, token).replace(_SUBMISSION, submission))
+    response = make_response(render(submission))
+    # Kept only when nothing it shows changed while it was made (the same key after).
+    if (response.status_code == 200 and response.mimetype == "text/html"
+            and _key(user) == key):
+        html = response.get_data(as_text=True)
+        if html.count(submission) <= 1:
+            if len(pages) >= MAX_PAGES:
+                for old in list(pages)[:MAX_PAGES // 2]:
+                    pages.pop(old, None)
+            pages[key] = html.replace(token, _CSRF).replace(submission, _SUBMISSION)
+    return response
