@@ -4,13 +4,14 @@ check that keeps redirects on our own site."""
 from __future__ import annotations
 
 import ipaddress
+import time
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, g, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import trusted_proxies
@@ -85,15 +86,44 @@ def _set_headers(response):
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with its signer built once per key.
+    """Flask's signed-cookie session, with its signer built once per key, and each
+    cookie's contents read once per worker.
 
     Flask builds a new serializer on every request, even one without a cookie; that was
     a visible share of a live-search keystroke. The keys are part of the cache key, so
     rotating ``SECRET_KEY`` still takes effect at once.
+
+    A browser sends the same cookie with every request until its session changes, and
+    checking its signature and decoding it cost more than a cached page. A cookie's
+    value decides its contents (for the same keys), so what it held is kept, by the
+    exact value, and every request gets its own copy; its age is still checked against
+    the session lifetime on each use, as the signature check does. A cookie that fails
+    the check is never kept.
     """
 
     def __init__(self) -> None:
         self._signer: tuple[tuple, object] | None = None
+        self._opened: dict[str, tuple] = {}  # cookie value → (serializer, signed at, data)
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        kept = self._opened.get(value)
+        if kept is not None and kept[0] is serializer and 0 <= time.time() - kept[1] <= max_age:
+            return self.session_class(_copied(kept[2]))
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if len(self._opened) >= MAX_KEPT_SESSIONS:
+            self._opened.clear()
+        self._opened[value] = (serializer, int(signed_at.timestamp()), _copied(data))
+        return self.session_class(data)
 
     def get_signing_serializer(self, app):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
@@ -137,6 +167,20 @@ def csrf_token() -> str:
 
 
 MAX_KEPT_TOKENS = 20_000  # per worker; ~150 bytes each
+
+
+MAX_KEPT_SESSIONS = 20_000  # per worker; a cookie and its few values each
+
+
+def _copied(value):
+    """A copy of a session's value that shares nothing mutable with the original."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(item) for item in value)
+    return value
 
 
 class ListedProxies:
