@@ -30,13 +30,20 @@ def select_locale() -> Locale:
 
 
 def _locale_code() -> str:
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
-    remembered = request.cookies.get(LOCALE_COOKIE)
+    user = current_user._get_current_object()
+    if user and user.is_authenticated and user.locale in LOCALES:
+        return user.locale
+    return visitor_locale(request.cookies, request.headers.get("Accept-Language", ""),
+                          current_app.config["DEFAULT_LOCALE"])
+
+
+def visitor_locale(cookies, accept_language: str, default: str) -> str:
+    """The locale of a reader who is not signed in: the remembered choice, else the
+    browser's preference, else ``default``."""
+    remembered = cookies.get(LOCALE_COOKIE)
     if remembered in LOCALES:
         return remembered
-    return (_best_match(request.headers.get("Accept-Language", ""))
-            or current_app.config["DEFAULT_LOCALE"])
+    return _best_match(accept_language) or default
 
 
 @lru_cache(maxsize=512)
@@ -48,8 +55,9 @@ def _best_match(header: str) -> str | None:
 
 def select_timezone() -> str:
     default = current_app.config["TIMEZONE"]
-    if current_user and current_user.is_authenticated:
-        return clock.zone_or(current_user.timezone, default)
+    user = current_user._get_current_object()
+    if user and user.is_authenticated:
+        return clock.zone_or(user.timezone, default)
     return default
 
 
