@@ -68,7 +68,13 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _set_headers(response):
-    headers = response.headers
+    add_headers(response.headers, current_app.config,
+                bool(current_user and current_user.is_authenticated))
+    return response
+
+
+def add_headers(headers, config, signed_in: bool) -> None:
+    """Every response's security headers (``signed_in``: a page of a signed-in reader)."""
     # A download sets its own stricter CSP; everything else gets the site's.
     headers.setdefault("Content-Security-Policy", CSP)
     if "X-Content-Type-Options" in headers:
@@ -76,13 +82,12 @@ def _set_headers(response):
     headers.extend(STATIC_HEADERS)
     # Decided by the configured address, not by this request: behind a proxy that
     # terminates TLS the request itself arrives as plain http.
-    if current_app.config["BASE_URL"].startswith("https://"):
+    if config["BASE_URL"].startswith("https://"):
         headers["Strict-Transport-Security"] = HSTS
-    if current_user and current_user.is_authenticated:
+    if signed_in:
         # A signed-in page must not come back from the cache after sign-out.
         headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
-    return response
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -138,31 +143,44 @@ def csrf_token() -> str:
 
     The token is the session's random value signed with the app's key. Flask-WTF builds
     a serializer and signs it anew on every request (a tenth of a cached page's time).
-    Here the signed form is kept per worker for each session value, which is only
-    right while tokens do not expire (``WTF_CSRF_TIME_LIMIT`` None, our setting): a
-    token signed a minute ago then checks exactly as one signed now. Any other setup,
-    and a session without a value yet, goes to Flask-WTF itself. The token stays per
-    session and is verified on POST as before; the memo is keyed by the session's own
-    secret value, so no session can be handed another's token.
+    Here the signed form is kept per worker for each session value (see
+    :func:`signed_csrf`). A session without a value yet, and any setup where that is
+    not right, goes to Flask-WTF itself. The token stays per session and is verified on
+    POST as before.
     """
     found = g.get("csrf_token")
     if found is not None:
         return found
-    raw = session.get("csrf_token")
-    config = current_app.config
+    token = signed_csrf(current_app, session.get("csrf_token"))
+    if token is None:
+        return generate_csrf()
+    g.csrf_token = token  # where Flask-WTF looks first: its forms show the same token
+    return token
+
+
+def signed_csrf(app, raw) -> str | None:
+    """The signed CSRF token of a session whose random value is ``raw``, as Flask-WTF
+    signs it; ``None`` when it must be left to Flask-WTF (no value yet, or a setup
+    other than ours).
+
+    Kept per worker for each value, which is only right while tokens do not expire
+    (``WTF_CSRF_TIME_LIMIT`` None, our setting): a token signed a minute ago then checks
+    exactly as one signed now. The memo is keyed by the session's own secret value, so
+    no session can be handed another's token.
+    """
+    config = app.config
     if (not isinstance(raw, str) or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None
             or config.get("WTF_CSRF_SECRET_KEY") or config.get("WTF_CSRF_FIELD_NAME",
                                                                 "csrf_token") != "csrf_token"):
-        return generate_csrf()
-    memo = current_app.extensions.setdefault("csrf_tokens", {})
-    key = (current_app.secret_key, raw)
+        return None
+    memo = app.extensions.setdefault("csrf_tokens", {})
+    key = (app.secret_key, raw)
     token = memo.get(key)
     if token is None:
         if len(memo) >= MAX_KEPT_TOKENS:
             memo.clear()
         token = memo[key] = URLSafeTimedSerializer(
-            current_app.secret_key, salt="wtf-csrf-token").dumps(raw)
-    g.csrf_token = token  # where Flask-WTF looks first: its forms show the same token
+            app.secret_key, salt="wtf-csrf-token").dumps(raw)
     return token
 
 
@@ -226,7 +244,33 @@ def _behind_proxies(wsgi_app, setting):
     return ListedProxies(wsgi_app, trusted)
 
 
+class _Early:
+    """Flask's WSGI app, after the answers an area can give without it (see
+    :func:`serve_early`), which see the request as the proxies' fix left it."""
+
+    def __init__(self, wsgi_app, handlers: list) -> None:
+        self.wsgi_app = wsgi_app
+        self.handlers = handlers
+
+    def __call__(self, environ, start_response):
+        for handler in self.handlers:
+            response = handler(environ)
+            if response is not None:
+                return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+
+def serve_early(app, handler) -> None:
+    """Let ``handler(environ)`` answer a request before Flask does (a response object),
+    or pass it on (``None``). For answers kept ready whose whole work is a lookup, where
+    Flask's request handling would cost more than the answer itself. A handler answers
+    only what it is sure of, with the same response Flask would give."""
+    app.extensions["early_handlers"].append(handler)
+
+
 def init_app(app) -> None:
     app.session_interface = SessionInterface()
     app.after_request(_set_headers)
-    app.wsgi_app = _behind_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
+    handlers = app.extensions.setdefault("early_handlers", [])
+    app.wsgi_app = _behind_proxies(_Early(app.wsgi_app, handlers),
+                                   app.config["TRUSTED_PROXIES"])
