@@ -35,7 +35,7 @@ from portal.templating import current_locale
 
 MAX_AGE = 30.0  # seconds
 MAX_PAGES = 500  # per worker (~15 KB each); past that the oldest half is dropped
-_PLACEHOLDER = "\x00csrf\x00"
+_PLACEHOLDER = b"\x00csrf\x00"  # pages are kept as the bytes sent
 _REVISION_READ = "portal.kb_revision"  # in the WSGI environ
 
 
@@ -73,14 +73,16 @@ def public_page(view):
         now = time.monotonic()
         kept = pages.get(key)
         if kept is not None and kept[0] == revision and kept[1] > now:
-            return make_response(kept[2].replace(_PLACEHOLDER, csrf_token()))
+            _answerable(request.environ)
+            return make_response(kept[2].replace(_PLACEHOLDER, csrf_token().encode()))
         response = make_response(view(**kwargs))
         if response.status_code == 200 and response.mimetype == "text/html":
             if len(pages) >= MAX_PAGES:
                 for old in list(pages)[:MAX_PAGES // 2]:
                     pages.pop(old, None)
-            html = response.get_data(as_text=True).replace(csrf_token(), _PLACEHOLDER)
+            html = response.get_data().replace(csrf_token().encode(), _PLACEHOLDER)
             pages[key] = (revision, now + MAX_AGE, html)
+            _answerable(request.environ)
             # A visitor's zone is the configured one: its name as the key holds it.
             current_app.extensions["kb_pages_zone"] = (current_app.config["TIMEZONE"],
                                                        key[4])
@@ -95,6 +97,14 @@ def public_page(view):
 _PERSONAL_KEYS = ("_user_id", "_remember", "_flashes", "voter")
 
 
+def _answerable(environ) -> None:
+    """Note the request's path as one :func:`early` may find a copy for."""
+    paths = current_app.extensions.setdefault("kb_pages_paths", set())
+    if len(paths) >= 4 * MAX_PAGES:
+        paths.clear()
+    paths.add(environ.get("PATH_INFO"))
+
+
 def early(app):
     """A handler for :func:`portal.security.serve_early`: a kept page for a visitor
     whose session has its CSRF value and nothing of theirs, as the view's wrapper would
@@ -103,6 +113,9 @@ def early(app):
     remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
 
     def answer(environ):
+        # Every other request passes by here: it costs them a set lookup.
+        if environ.get("PATH_INFO") not in app.extensions.get("kb_pages_paths", ()):
+            return None
         pages = app.extensions.get("kb_pages")
         zone = app.extensions.get("kb_pages_zone")
         if (not pages or environ.get("REQUEST_METHOD") != "GET"
@@ -132,7 +145,7 @@ def early(app):
         if kept[0] != revision:
             environ[_REVISION_READ] = revision  # the view's wrapper needs it: read once
             return None
-        response = app.response_class(kept[2].replace(_PLACEHOLDER, token),
+        response = app.response_class(kept[2].replace(_PLACEHOLDER, token.encode()),
                                       mimetype="text/html")
         add_headers(response.headers, app.config, signed_in=False)
         response.vary.add("Cookie")  # as Flask marks a response whose session was read

@@ -30,7 +30,7 @@ from portal.security import csrf_token
 from portal.templating import current_locale
 
 MAX_PAGES = 300  # per worker (~30 KB each); past that the oldest half is dropped
-_CSRF, _SUBMISSION = "\x00csrf\x00", "\x00submission\x00"
+_CSRF, _SUBMISSION = b"\x00csrf\x00", b"\x00submission\x00"  # pages kept as bytes sent
 
 # Every row the blank form shows for a customer of an organization, with every column
 # it shows of them (column 1 names the list). In the order the database reads them: the
@@ -84,15 +84,17 @@ def blank_form(user: User, render: Callable[[str], tuple]):
     token = csrf_token()
     kept = pages.get(key)
     if kept is not None:
-        return make_response(kept.replace(_CSRF, token).replace(_SUBMISSION, submission))
+        return make_response(kept.replace(_CSRF, token.encode()).replace(
+            _SUBMISSION, submission.encode()))
     response = make_response(render(submission))
     # Kept only when nothing it shows changed while it was made (the same key after).
     if (response.status_code == 200 and response.mimetype == "text/html"
             and _key(user) == key):
-        html = response.get_data(as_text=True)
-        if html.count(submission) <= 1:
+        html = response.get_data()
+        if html.count(submission.encode()) <= 1:
             if len(pages) >= MAX_PAGES:
                 for old in list(pages)[:MAX_PAGES // 2]:
                     pages.pop(old, None)
-            pages[key] = html.replace(token, _CSRF).replace(submission, _SUBMISSION)
+            pages[key] = html.replace(token.encode(), _CSRF).replace(submission.encode(),
+                                                                      _SUBMISSION)
     return response
