@@ -30,11 +30,16 @@ def select_locale() -> Locale:
 
 
 def _locale_code() -> str:
-    user = current_user._get_current_object()
+    return reader_locale(current_user._get_current_object(), request,
+                         current_app.config["DEFAULT_LOCALE"])
+
+
+def reader_locale(user, request, default: str) -> str:
+    """The locale of ``request``'s reader (``user``: signed in, or anonymous or None)."""
     if user and user.is_authenticated and user.locale in LOCALES:
         return user.locale
     return visitor_locale(request.cookies, request.headers.get("Accept-Language", ""),
-                          current_app.config["DEFAULT_LOCALE"])
+                          default)
 
 
 def visitor_locale(cookies, accept_language: str, default: str) -> str:
@@ -54,8 +59,11 @@ def _best_match(header: str) -> str | None:
 
 
 def select_timezone() -> str:
-    default = current_app.config["TIMEZONE"]
-    user = current_user._get_current_object()
+    return reader_zone(current_user._get_current_object(), current_app.config["TIMEZONE"])
+
+
+def reader_zone(user, default: str) -> str:
+    """The time zone of a reader (``user`` as for :func:`reader_locale`)."""
     if user and user.is_authenticated:
         return clock.zone_or(user.timezone, default)
     return default

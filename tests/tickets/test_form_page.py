@@ -102,3 +102,53 @@ def test_a_form_filled_in_from_the_address_is_not_kept(app, people, client, logi
     assert 'value="Exports are slow"' in page
     assert 'value="Exports are slow"' not in _form(client)
     assert len(app.extensions["ticket_form_pages"]) == 1
+
+
+def _flask_only(app, client, path):
+    handlers = app.extensions["early_handlers"]
+    saved = handlers[:]
+    handlers.clear()
+    try:
+        return client.get(path)
+    finally:
+        handlers[:] = saved
+
+
+def test_a_kept_form_answered_before_flask_is_the_response_flask_gives(
+        app, people, client, login):
+    seen = []
+    app.before_request(lambda: seen.append(1))
+    login("contact@acme.example")
+    _form(client)  # shows "Signed in as…" once
+    _form(client)  # kept
+    before = len(seen)
+    early = client.get("/tickets/new")
+    assert len(seen) == before  # answered before Flask
+    flask = _flask_only(app, client, "/tickets/new")
+    assert len(seen) == before + 1
+    assert early.status_code == flask.status_code == 200
+    assert early.headers.to_wsgi_list() == flask.headers.to_wsgi_list()
+    assert early.headers["Cache-Control"] == "no-store"
+
+    def without_submission(response) -> str:
+        return SUBMISSION.sub("", response.get_data(as_text=True))
+
+    assert without_submission(early) == without_submission(flask)
+    assert SUBMISSION.search(early.get_data(as_text=True)).group(1) != SUBMISSION.search(
+        flask.get_data(as_text=True)).group(1)
+    # Signed out (every copy of the cookie): never the form again, early or not.
+    cookie = client.get_cookie("madoguchi_session").value
+    client.submit("/logout")
+    stolen = app.test_client()
+    stolen.set_cookie("madoguchi_session", cookie)
+    response = stolen.get("/tickets/new")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_deactivated_reader_is_not_answered_from_the_copy(app, people, client, login):
+    login("contact@acme.example")
+    _form(client)
+    _form(client)
+    User.update(active=False).where(User.email == "contact@acme.example").execute()
+    response = client.get("/tickets/new")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
