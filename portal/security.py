@@ -254,7 +254,12 @@ class _Early:
 
     def __call__(self, environ, start_response):
         for handler in self.handlers:
-            response = handler(environ)
+            try:
+                response = handler(environ)
+            except Exception:
+                # Flask meets the same fault (a database gone away) and answers it as
+                # it answers every error: its page, its log line.
+                response = None
             if response is not None:
                 return response(environ, start_response)
         return self.wsgi_app(environ, start_response)

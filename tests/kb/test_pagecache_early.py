@@ -93,3 +93,21 @@ def test_each_language_gets_its_own_copy(app, client, flask_requests):
     assert client.get("/kb/", headers={"Accept-Language": "ja"}).get_data(
         as_text=True) == japanese
     assert len(flask_requests) == before
+
+
+def test_a_fault_in_the_early_answer_leaves_the_request_to_flask(app, client, monkeypatch,
+                                                                 flask_requests):
+    from portal.kb import pagecache
+
+    factories.article("Exporting reports", slug="exporting")
+    client.get("/kb/exporting")
+
+    def broken(*args):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(pagecache, "signed_csrf", broken)
+    before = len(flask_requests)
+    response = client.get("/kb/exporting")
+    assert response.status_code == 200 and "Exporting reports" in response.get_data(
+        as_text=True)
+    assert len(flask_requests) == before + 1
