@@ -12,8 +12,11 @@ their role, name, address, language and zone — so a copy is only ever served t
 person it was made for), the address it was asked at, and the rows the form lists
 (ticket types of their plan with their outlines, products, environments, colleagues,
 the plan's trial severity), read by one statement on every visit. Any change to any of
-them makes another key, so a copy is never out of date and needs no invalidation. The
-response is still built by Flask, signed in: ``no-store``, like every signed-in page.
+them makes another key, so a copy is never out of date and needs no invalidation.
+
+Once kept, a visit whose session names its reader and holds nothing else for this visit
+is answered before Flask handles the request (:func:`early`), with the same sign-in
+check, key, tokens and headers: ``no-store``, like every signed-in page.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from portal.i18n import reader_locale, reader_zone, select_timezone
 from portal.security import add_headers, csrf_token, serve_early, signed_csrf
 from portal.templating import current_locale
 
-MAX_PAGES = 300  # per worker (~30 KB each); past that the oldest half is dropped
+MAX_PAGES = 300  # per worker (~15 KB each); past that the oldest half is dropped
 _CSRF, _SUBMISSION = b"\x00csrf\x00", b"\x00submission\x00"  # pages kept as bytes sent
 
 # Every row the blank form shows for a customer of an organization, with every column
