@@ -185,8 +185,6 @@ def signed_csrf(app, raw) -> str | None:
 
 
 MAX_KEPT_TOKENS = 20_000  # per worker; ~150 bytes each
-
-
 MAX_KEPT_SESSIONS = 20_000  # per worker; a cookie and its few values each
 
 
