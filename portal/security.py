@@ -184,8 +184,8 @@ def signed_csrf(app, raw) -> str | None:
     return token
 
 
-MAX_KEPT_TOKENS = 20_000  # per worker; ~150 bytes each
-MAX_KEPT_SESSIONS = 20_000  # per worker; a cookie and its few values each
+MAX_KEPT_TOKENS = 5_000  # per worker; ~250 bytes each
+MAX_KEPT_SESSIONS = 5_000  # per worker; a cookie and its few values, ~1 KB each
 
 
 def _copied(value):
