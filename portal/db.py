@@ -283,12 +283,17 @@ def init_app(app) -> None:
 
     @app.teardown_request
     def _rollback_leftovers(exc) -> None:
-        # A request must never leave a transaction open on a kept connection.
-        try:
-            if not db.is_closed() and (db.in_transaction() or not _usable()):
-                db.rollback()
-        except Exception:  # noqa: S110  (the connection died; the next request replaces it)
-            pass
+        finish_request()
+
+
+def finish_request() -> None:
+    """What ends every request: a request must never leave a transaction open on a kept
+    connection."""
+    try:
+        if not db.is_closed() and (db.in_transaction() or not _usable()):
+            db.rollback()
+    except Exception:  # noqa: S110  (the connection died; the next request replaces it)
+        pass
 
 
 def refresh_statistics() -> None:

@@ -30,13 +30,25 @@ def select_locale() -> Locale:
 
 
 def _locale_code() -> str:
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
-    remembered = request.cookies.get(LOCALE_COOKIE)
+    return reader_locale(current_user._get_current_object(), request,
+                         current_app.config["DEFAULT_LOCALE"])
+
+
+def reader_locale(user, request, default: str) -> str:
+    """The locale of ``request``'s reader (``user``: signed in, or anonymous or None)."""
+    if user and user.is_authenticated and user.locale in LOCALES:
+        return user.locale
+    return visitor_locale(request.cookies, request.headers.get("Accept-Language", ""),
+                          default)
+
+
+def visitor_locale(cookies, accept_language: str, default: str) -> str:
+    """The locale of a reader who is not signed in: the remembered choice, else the
+    browser's preference, else ``default``."""
+    remembered = cookies.get(LOCALE_COOKIE)
     if remembered in LOCALES:
         return remembered
-    return (_best_match(request.headers.get("Accept-Language", ""))
-            or current_app.config["DEFAULT_LOCALE"])
+    return _best_match(accept_language) or default
 
 
 @lru_cache(maxsize=512)
@@ -47,9 +59,13 @@ def _best_match(header: str) -> str | None:
 
 
 def select_timezone() -> str:
-    default = current_app.config["TIMEZONE"]
-    if current_user and current_user.is_authenticated:
-        return clock.zone_or(current_user.timezone, default)
+    return reader_zone(current_user._get_current_object(), current_app.config["TIMEZONE"])
+
+
+def reader_zone(user, default: str) -> str:
+    """The time zone of a reader (``user`` as for :func:`reader_locale`)."""
+    if user and user.is_authenticated:
+        return clock.zone_or(user.timezone, default)
     return default
 
 

@@ -20,6 +20,7 @@ from babel.dates import (
     parse_pattern,
 )
 from flask import request, url_for
+from flask.globals import request_ctx
 from flask_babel import (
     format_date,
     format_datetime,
@@ -27,12 +28,12 @@ from flask_babel import (
     get_timezone,
     get_translations,
 )
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from portal.config import LOCALES
 from portal.i18n import select_timezone
+from portal.security import csrf_token
 
 
 def current_locale() -> str:
@@ -212,14 +213,14 @@ def _page_zone(context) -> str:
 
 @pass_context
 def _csrf_token(context) -> str:
-    """The request's CSRF token (the same all through it), asked of Flask-WTF once per
-    page instead of once per form."""
+    """The request's CSRF token (the same all through it), asked for once per page
+    instead of once per form."""
     once = context.get("_once")
     if once is None:
-        return generate_csrf()
+        return csrf_token()
     token = once.get("csrf_token")
     if token is None:
-        token = once["csrf_token"] = generate_csrf()
+        token = once["csrf_token"] = csrf_token()
     return token
 
 
@@ -266,6 +267,33 @@ def duration_in(context, seconds: int) -> str:
 def here() -> str:
     """This page's path and query, for "come back here" links (computed only if used)."""
     return request.full_path.rstrip("?")
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """``url_for(endpoint, **values)`` for a link that is the same on every page (the
+    layout's static files and menu), built once per address the site is reached at.
+
+    A URL depends only on the rule, its values and how the request's adapter is bound
+    (server name, script root, scheme, subdomain): all of them are the key. Anything
+    else goes to ``url_for`` itself: a relative endpoint, an option (``_external`` …),
+    or URL defaults registered by the app (which could change it per page).
+    """
+    ctx = request_ctx._get_current_object()
+    adapter, app = ctx.url_adapter, ctx.app
+    if endpoint[:1] == "." or app.url_default_functions or any(
+            name[:1] == "_" for name in values):
+        return url_for(endpoint, **values)
+    key = (adapter.server_name, adapter.script_name, adapter.url_scheme, adapter.subdomain,
+           endpoint, *sorted(values.items())) if values else (
+        adapter.server_name, adapter.script_name, adapter.url_scheme, adapter.subdomain,
+        endpoint)
+    urls = app.extensions.setdefault("fixed_urls", {})
+    found = urls.get(key)
+    if found is None:
+        if len(urls) >= 1000:
+            urls.clear()
+        found = urls[key] = url_for(endpoint, **values)
+    return found
 
 
 def page_url(page, number: int) -> str:
@@ -346,7 +374,8 @@ def init_app(app) -> None:
     """Offer the area-free helpers to every template; each area adds its own."""
     app.jinja_env.globals.update(LOCALES=LOCALES, current_locale=current_locale,
                                  page_url=page_url, here=here, current_zone=select_timezone,
-                                 language_name=language_name, nothing=nothing)
+                                 language_name=language_name, nothing=nothing,
+                                 fixed_url=fixed_url)
     app.jinja_env.filters.update(localized=localized, local_time=_local_time_filter,
                                  local_date=_local_date_filter, filesize=filesize,
                                  iso_local=_iso_local_filter, duration=_duration_filter)

@@ -28,7 +28,7 @@ from portal.accounts.models import (
 )
 from portal.cleaning import one_line
 from portal.config import LOCALES
-from portal.db import Prepared, transaction
+from portal.db import Prepared, db, transaction
 from portal.errors import N_, NotFound, ServiceError, Throttled
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -174,11 +174,47 @@ def _check_timezone(tz: str) -> None:
         raise ServiceError(N_("%(tz)s is not a known time zone."), "timezone", tz=tz)
 
 
-_SESSION_USER = Prepared(
-    lambda user_id: (User.select(User, Organization)
-                     .join(Organization, JOIN.LEFT_OUTER)
-                     .where(User.id == user_id)),
-    -1)
+def _fields(model) -> list[tuple[str, object]]:
+    return [(f.name, f.python_value) for f in model._meta.sorted_fields]
+
+
+# (database, SQL, the user's fields, the organization's): composed once per database.
+_SESSION_USER: list[tuple] = []
+
+
+def _session_user_sql() -> tuple:
+    compiled = _SESSION_USER[0] if _SESSION_USER else None
+    if compiled is None or compiled[0] is not db.obj:
+        query = (User.select(User, Organization).join(Organization, JOIN.LEFT_OUTER)
+                 .where(User.id == -1))
+        sql, params = query.sql()
+        if params != [-1]:
+            raise ValueError(f"unexpected parameters {params}")
+        compiled = (db.obj, sql, _fields(User), _fields(Organization))
+        _SESSION_USER[:] = [compiled]
+    return compiled
+
+
+def _session_user(user_id: int) -> User | None:
+    """The user with their organization, by one indexed query, built as Peewee builds
+    them from a join (every column converted by its field; nothing marked changed).
+
+    Every request of a signed-in person asks: Peewee's own cursor wrapper for a join
+    costs five times the query itself."""
+    _, sql, user_fields, org_fields = _session_user_sql()
+    row = db.execute_sql(sql, (user_id,)).fetchone()
+    if row is None:
+        return None
+    split = len(user_fields)
+    user = User(**{name: convert(value) for (name, convert), value
+                   in zip(user_fields, row[:split], strict=True)})
+    if row[split] is not None:
+        org = Organization(**{name: convert(value) for (name, convert), value
+                              in zip(org_fields, row[split:], strict=True)})
+        org._dirty.clear()
+        user.organization = org
+    user._dirty.clear()
+    return user
 
 
 def user_for_session(user_id: str) -> User | None:
@@ -186,8 +222,7 @@ def user_for_session(user_id: str) -> User | None:
     ident, _, token = (user_id or "").partition(":")
     if not ident.isdigit() or not token:
         return None
-    found = _SESSION_USER.rows(int(ident))
-    user = found[0] if found else None
+    user = _session_user(int(ident))
     if user is None or not secrets.compare_digest(user.session_token, token):
         return None
     return user if user.is_active else None

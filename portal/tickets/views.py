@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_timezone, gettext
@@ -14,7 +13,7 @@ from portal.cleaning import one_line
 from portal.pagination import page_number, paginate
 from portal.templating import current_locale, local_time
 from portal.text import render_markdown
-from portal.tickets import filing, policy, sla_clock, uploads
+from portal.tickets import filing, formpage, policy, sla_clock, uploads
 from portal.tickets.listing import find_ticket, get_ticket, list_tickets
 from portal.tickets.models import SEVERITIES, STATUSES
 from portal.tickets.numbering import format_number
@@ -72,15 +71,7 @@ def _form(data: filing.TicketInput, errors=None, params=None, preview=None,
 @login_required
 def new():
     if request.method == "GET":
-        user = _user()
-        types = filing.types_for(user.organization if not user.is_staff else None)
-        data = filing.prefill(user, request.args.get("type", ""),
-                              request.args.get("follow_up", ""), secrets.token_urlsafe(16),
-                              current_locale(), types)
-        _about_article(data)
-        if request.args.get("subject") and not data.subject:  # from a search with no answer
-            data.subject = one_line(request.args["subject"])[:filing.MAX_SUBJECT]
-        return _form(data, types=types)
+        return formpage.blank_form(_user(), _fresh_form)
     data = _form_data()
     if "preview" in request.form:  # the Preview button without JavaScript
         return _form(data, preview=render_markdown(data.description))
@@ -90,6 +81,20 @@ def new():
         return _form(data, err.errors, err.field_params, status=400)
     flash(_filed_message(ticket), "success")
     return redirect(url_for(".show", ref=ticket.number))
+
+
+def _fresh_form(submission: str):
+    """The form as this visit's query string fills it in, with ``submission`` as its
+    one-time token."""
+    user = _user()
+    types = filing.types_for(user.organization if not user.is_staff else None)
+    data = filing.prefill(user, request.args.get("type", ""),
+                          request.args.get("follow_up", ""), submission,
+                          current_locale(), types)
+    _about_article(data)
+    if request.args.get("subject") and not data.subject:  # from a search with no answer
+        data.subject = one_line(request.args["subject"])[:filing.MAX_SUBJECT]
+    return _form(data, types=types)
 
 
 def _about_article(data: filing.TicketInput) -> None:
