@@ -146,3 +146,45 @@ def test_kept_content_is_the_readers_own(app, agent_client, desk, kept):
     assert 'name="assignee" value="other@support.example">' in page
     assert 'name="assignee" value="agent@support.example">' not in page
     assert len(kept) == 2
+
+
+@pytest.fixture
+def kept_queues(app):
+    from portal.fragments import kept as kept_of
+
+    return kept_of(app, "queue_pages", 10)
+
+
+def test_the_kept_queue_is_the_queue_rendered_afresh(agent_client, desk, kept_queues):
+    agent_client.get("/kb/")
+    first = agent_client.get("/staff/?view=open").get_data(as_text=True)
+    assert len(kept_queues) == 1
+    again = agent_client.get("/staff/?view=open").get_data(as_text=True)
+    kept_queues.clear()
+    fresh = agent_client.get("/staff/?view=open").get_data(as_text=True)
+    assert TOKEN.sub("", first) == TOKEN.sub("", again) == TOKEN.sub("", fresh)
+    assert "\x00" not in again
+
+
+def test_the_queues_choices_and_rows_follow_writes_elsewhere(app, agent_client, desk,
+                                                            kept_queues):
+    page = agent_client.get("/staff/").get_data(as_text=True)
+    assert "New Colleague" not in page and "Renamed in the queue" not in page
+    _elsewhere(app, "INSERT INTO \"user\" (email, name, password_hash, role, timezone,"
+                    " active, session_token, created_at, notify_own) VALUES"
+                    " ('new@support.example', 'New Colleague', 'x', 'agent', 'Asia/Tokyo',"
+                    f" {'TRUE' if ON_POSTGRES else 1}, 'token', '2026-01-01 00:00:00',"
+                    f" {'TRUE' if ON_POSTGRES else 1})")
+    _elsewhere(app, "UPDATE ticket SET subject = 'Renamed in the queue'"
+                    " WHERE subject = 'Fresh and unassigned'")
+    page = agent_client.get("/staff/").get_data(as_text=True)
+    assert '<option value="new@support.example" >New Colleague</option>' in page
+    assert "Renamed in the queue" in page
+
+
+def test_the_queues_counts_are_the_readers_own(app, agent_client, desk, kept_queues):
+    other = _signed_in(app, "other@support.example")
+    mine = re.compile(r'data-view="mine">\s*Mine <span class="count">(\d+)</span>')
+    assert mine.search(agent_client.get("/staff/").get_data(as_text=True)).group(1) == "2"
+    assert mine.search(other.get("/staff/").get_data(as_text=True)).group(1) == "1"
+    assert len(kept_queues) == 1
