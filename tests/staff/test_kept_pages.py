@@ -170,11 +170,11 @@ def test_the_queues_choices_and_rows_follow_writes_elsewhere(app, agent_client, 
                                                             kept_queues):
     page = agent_client.get("/staff/").get_data(as_text=True)
     assert "New Colleague" not in page and "Renamed in the queue" not in page
+    flag = "TRUE" if ON_POSTGRES else "1"
     _elsewhere(app, "INSERT INTO \"user\" (email, name, password_hash, role, timezone,"
                     " active, session_token, created_at, notify_own) VALUES"
                     " ('new@support.example', 'New Colleague', 'x', 'agent', 'Asia/Tokyo',"
-                    f" {'TRUE' if ON_POSTGRES else 1}, 'token', '2026-01-01 00:00:00',"
-                    f" {'TRUE' if ON_POSTGRES else 1})")
+                    " FLAG, 'token', '2026-01-01 00:00:00', FLAG)".replace("FLAG", flag))
     _elsewhere(app, "UPDATE ticket SET subject = 'Renamed in the queue'"
                     " WHERE subject = 'Fresh and unassigned'")
     page = agent_client.get("/staff/").get_data(as_text=True)
