@@ -30,7 +30,7 @@ from markupsafe import Markup
 from portal.db import db
 
 _SECRET = secrets.token_hex(12)
-_VERSION_SQL = "SELECT value FROM counter WHERE name = 'data_version'"
+_VERSION_SQL = "SELECT value FROM data_version WHERE name = 'data'"
 
 
 def data_version() -> int | None:
