@@ -39,6 +39,9 @@ PostgreSQL (:func:`portal.pgdialect.translate_step`). The rules a step must foll
    PostgreSQL's own dialect, run there after the translated ``STATEMENTS``. Such a list
    never creates or changes a table SQLite also has, except to drop the tables that
    stood in for FTS5 (they hold nothing but a derived index).
+8. Triggers, which the two databases write differently, go in a ``SQLITE`` list and a
+   ``POSTGRES`` list of the same step, each in its database's own dialect, run after
+   ``STATEMENTS``. A trigger only writes rows; it never changes a table's shape.
 
 ``tests/test_schema.py`` builds the schema on both databases and compares tables,
 columns (normalised types, nullability), indexes, unique constraints and foreign keys.
@@ -65,7 +68,8 @@ class Step:
     version: int
     name: str
     statements: tuple[str, ...]
-    postgres: tuple[str, ...] = ()  # rule 7: PostgreSQL's own statements, run after
+    postgres: tuple[str, ...] = ()  # rules 7, 8: PostgreSQL's own statements, run after
+    sqlite: tuple[str, ...] = ()  # rule 8: SQLite's own statements (triggers), run after
 
 
 def steps() -> list[Step]:
@@ -76,7 +80,8 @@ def steps() -> list[Step]:
         if match:
             module = importlib.import_module(f"{__name__}.{info.name}")
             found.append(Step(int(match.group(1)), info.name, tuple(module.STATEMENTS),
-                              tuple(getattr(module, "POSTGRES", ()))))
+                              tuple(getattr(module, "POSTGRES", ())),
+                              tuple(getattr(module, "SQLITE", ()))))
     found.sort(key=lambda s: s.version)
     return found
 
@@ -120,7 +125,7 @@ def _import_models() -> None:
 def statements(step: Step) -> list[str]:
     """The step's statements for the bound database."""
     if not is_postgres():
-        return list(step.statements)
+        return list(step.statements) + list(step.sqlite)
     kinds = column_kinds()
     return [out for sql in step.statements for out in translate_step(sql, kinds)] + list(
         step.postgres)

@@ -22,6 +22,7 @@ from portal import clock
 from portal.accounts.guards import staff_required
 from portal.db import Prepared
 from portal.errors import ServiceError
+from portal.fragments import Kept, data_version
 from portal.pagination import page_number, paginate
 from portal.security import safe_next
 from portal.staff import (
@@ -29,6 +30,7 @@ from portal.staff import (
     counters,
     customer,
     export,
+    kept,
     presence,
     queue_page,
     saved,
@@ -90,6 +92,9 @@ def reply_language(ticket) -> str:
 def queue():
     filters = _filters(request.args)
     viewer = _user()
+    full_page = not request.htmx or request.htmx.history_restore_request
+    # The page's form and table are kept under the data version, read before the rows.
+    version = data_version() if full_page else None
     rows = queue_page.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
     page = paginate(rows, page_number(request.args.get("page")), per_page=50,
                     cap=services.QUEUE_COUNT_CAP, counted=rows, args=asdict(filters))
@@ -97,9 +102,10 @@ def queue():
                "views": views_registry.VIEWS, "cap": views_registry.COUNT_CAP,
                "saved": saved.saved_views(viewer),
                "next_due": sla_clock.next_due}
-    if request.htmx and not request.htmx.history_restore_request:
+    if not full_page:
         return render_template("staff/_live.html", **context)
-    return render_template("staff/queue.html", **context, **services.choices())
+    return render_template("staff/queue.html", **context, fill_kept=Kept.fill,
+                           kept_body=kept.content(version, page, context, services.choices))
 
 
 @bp.route("/views", methods=["POST"])

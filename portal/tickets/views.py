@@ -10,10 +10,11 @@ from flask_login import current_user, login_required
 
 from portal.accounts.services import products
 from portal.cleaning import one_line
+from portal.fragments import data_version
 from portal.pagination import page_number, paginate
 from portal.templating import current_locale, local_time
 from portal.text import render_markdown
-from portal.tickets import filing, formpage, policy, sla_clock, uploads
+from portal.tickets import filing, formpage, kept, policy, sla_clock, uploads
 from portal.tickets.listing import find_ticket, get_ticket, list_tickets
 from portal.tickets.models import SEVERITIES, STATUSES
 from portal.tickets.numbering import format_number
@@ -126,11 +127,17 @@ def _filed_message(ticket) -> str:
 
 @login_required
 def show(ref: str):
-    ticket = get_ticket(_user(), ref)
+    user = _user()
+    # Staff pages keep their content under the data version, read before the ticket.
+    version = data_version() if user.is_staff else None
+    ticket = get_ticket(user, ref)
     if ref != str(ticket.number):
         return redirect(url_for(".show", ref=ticket.number))
-    return render_template("tickets/show.html", ticket=ticket,
-                           **show_context(ticket, _user()))
+    if user.is_staff:
+        return render_template("tickets/show.html", ticket=ticket,
+                               ref=format_number(ticket.number),
+                               body=kept.content(ticket, user, version))
+    return render_template("tickets/show.html", ticket=ticket, **show_context(ticket, user))
 
 
 @login_required

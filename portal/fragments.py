@@ -1,0 +1,88 @@
+"""Rendered parts of pages kept per worker, under the database's data version.
+
+A staff page shows much that is the same from one view to the next (a ticket's thread
+and controls, the queue's filter lists) and costs milliseconds to render. Such a part
+is kept under a key holding the data version (:func:`data_version`: a number every
+write to the tables those pages read moves, in the same transaction, from whichever
+process or server; see migration m0018) and everything else it shows (the page, the
+reader, their language and zone). The version is read before anything the part shows,
+so a kept part is never older than the version it is kept under: a write committed
+after the read moves the version, and the next page renders afresh.
+
+What must differ on each page is left as a hole: the part is rendered with a marker
+where it goes (:func:`hole`), and the page fills each marker (:meth:`Kept.fill`) — the
+request's CSRF token, a countdown, counts that follow the clock. The markers hold a
+secret made per process, so no text a user wrote can stand for one.
+
+Kept per app (its templates and translations), at most ``limit`` parts per worker;
+past that the oldest half is dropped. (A database put back from an older copy takes its
+servers' restart, as its kept connections do: its version went back.)
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from itertools import islice
+
+from markupsafe import Markup
+
+from portal.db import db
+
+_SECRET = secrets.token_hex(12)
+_VERSION_SQL = "SELECT value FROM data_version WHERE name = 'data'"
+
+
+def data_version() -> int | None:
+    """The data version now (None when the database has no such row: keep nothing)."""
+    row = db.execute_sql(_VERSION_SQL).fetchone()
+    return None if row is None else row[0]
+
+
+def hole(name: str) -> Markup:
+    """The marker of the hole ``name``, as a kept part is rendered with it."""
+    return Markup(f"\x00{_SECRET}:{name}\x00")  # noqa: S704  (our own marker, no user text)
+
+
+class Kept:
+    """One app's kept parts of one kind (e.g. ticket pages)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._parts: dict[tuple, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        """The part kept under ``key`` (whose first item is the data version), or None."""
+        return None if key[0] is None else self._parts.get(key)
+
+    def keep(self, key: tuple, html: str) -> None:
+        if key[0] is None:
+            return
+        with self._lock:
+            if len(self._parts) >= self.limit:
+                for old in list(islice(self._parts, len(self._parts) // 2)):
+                    self._parts.pop(old, None)
+            self._parts[key] = html
+
+    def clear(self) -> None:
+        with self._lock:
+            self._parts.clear()
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    @staticmethod
+    def fill(html: str, **holes: str) -> Markup:
+        """``html`` with each hole's marker replaced by its value (already HTML)."""
+        for name, value in holes.items():
+            html = html.replace(f"\x00{_SECRET}:{name}\x00", str(value))
+        return Markup(html)  # noqa: S704  (parts rendered by autoescaping templates)
+
+
+def kept(app, kind: str, limit: int) -> Kept:
+    """The app's kept parts of ``kind`` (made on first use)."""
+    store = app.extensions.get(f"kept:{kind}")
+    if store is None:
+        store = app.extensions.setdefault(f"kept:{kind}", Kept(limit))
+    return store
