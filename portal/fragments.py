@@ -27,7 +27,7 @@ from itertools import islice
 
 from markupsafe import Markup
 
-from portal.db import db
+from portal.db import execute_planned
 
 _SECRET = secrets.token_hex(12)
 _VERSION_SQL = "SELECT value FROM data_version WHERE name = 'data'"
@@ -35,7 +35,7 @@ _VERSION_SQL = "SELECT value FROM data_version WHERE name = 'data'"
 
 def data_version() -> int | None:
     """The data version now (None when the database has no such row: keep nothing)."""
-    row = db.execute_sql(_VERSION_SQL).fetchone()
+    row = execute_planned(_VERSION_SQL).fetchone()
     return None if row is None else row[0]
 
 

@@ -28,7 +28,7 @@ from portal.accounts.models import (
 )
 from portal.cleaning import one_line
 from portal.config import LOCALES
-from portal.db import Prepared, db, transaction
+from portal.db import Prepared, db, execute_planned, transaction
 from portal.errors import N_, NotFound, ServiceError, Throttled
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -202,7 +202,7 @@ def _session_user(user_id: int) -> User | None:
     Every request of a signed-in person asks: Peewee's own cursor wrapper for a join
     costs five times the query itself."""
     _, sql, user_fields, org_fields = _session_user_sql()
-    row = db.execute_sql(sql, (user_id,)).fetchone()
+    row = execute_planned(sql, (user_id,)).fetchone()
     if row is None:
         return None
     split = len(user_fields)

@@ -28,7 +28,7 @@ from flask import current_app, make_response, request, session
 from flask_babel import get_timezone
 from flask_login import current_user
 
-from portal.db import db, ensure_connection, finish_request
+from portal.db import ensure_connection, execute_planned, finish_request
 from portal.i18n import visitor_locale
 from portal.security import add_headers, csrf_token, serve_early, signed_csrf
 from portal.templating import current_locale
@@ -40,7 +40,7 @@ _REVISION_READ = "portal.kb_revision"  # in the WSGI environ
 
 
 def _revision() -> int:
-    row = db.execute_sql("SELECT value FROM kb_revision WHERE id = 1").fetchone()
+    row = execute_planned("SELECT value FROM kb_revision WHERE id = 1").fetchone()
     return row[0] if row else -1
 
 

@@ -28,7 +28,7 @@ from flask import current_app, make_response, request, session
 
 from portal.accounts.models import User
 from portal.accounts.services import user_for_session
-from portal.db import db, ensure_connection, finish_request
+from portal.db import ensure_connection, execute_planned, finish_request
 from portal.i18n import reader_locale, reader_zone, select_timezone
 from portal.security import add_headers, csrf_token, serve_early, signed_csrf
 from portal.templating import current_locale
@@ -73,8 +73,8 @@ def _keepable_for(user: User) -> bool:
 
 def _key(user: User, request, locale: str, zone: str) -> tuple:
     org = user.organization
-    shown = db.execute_sql(_SHOWN, (True, org.plan_id, True, org.id, org.id, True, user.id,
-                                    org.plan_id)).fetchall()
+    shown = execute_planned(_SHOWN, (True, org.plan_id, True, org.id, org.id, True, user.id,
+                                 org.plan_id)).fetchall()
     return (request.host, request.script_root, request.path, locale, zone, user.id,
             user.email, user.name, user.role, user.org_role, user.locale, user.timezone,
             user.active, org.id, org.active, org.trial, org.plan_id, tuple(map(tuple, shown)))
