@@ -14,6 +14,10 @@ where it goes (:func:`hole`), and the page fills each marker (:meth:`Kept.fill`)
 request's CSRF token, a countdown, counts that follow the clock. The markers hold a
 secret made per process, so no text a user wrote can stand for one.
 
+A whole signed-in page may be kept the same way (:func:`whole_page`), under its part's
+key and the request's address, language and zone, when no message waits to be shown
+(a flash is shown once, on the page rendered for it).
+
 Kept per app (its templates and translations), at most ``limit`` parts per worker;
 past that the oldest half is dropped. (A database put back from an older copy takes its
 servers' restart, as its kept connections do: its version went back.)
@@ -23,11 +27,16 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from itertools import islice
 
+from flask import current_app, request, session
+from flask_babel import get_timezone
 from markupsafe import Markup
 
 from portal.db import execute_planned
+from portal.security import csrf_token
+from portal.templating import current_locale
 
 _SECRET = secrets.token_hex(12)
 _VERSION_SQL = "SELECT value FROM data_version WHERE name = 'data'"
@@ -86,3 +95,20 @@ def kept(app, kind: str, limit: int) -> Kept:
     if store is None:
         store = app.extensions.setdefault(f"kept:{kind}", Kept(limit))
     return store
+
+
+def whole_page(kind: str, limit: int, key: tuple, render: Callable[[dict], str]) -> str:
+    """A whole page kept under ``key`` (the data version first, then everything its
+    content shows, the reader included) and the request's address, language and zone,
+    with this request's CSRF token filled in. ``render(once)`` renders the page with
+    ``_once=once`` (the hole of the token in it). A page with a message waiting is
+    rendered as usual and not kept."""
+    if "_flashes" in session:
+        return render({})
+    full = (*key, request.host_url, request.full_path, current_locale(), str(get_timezone()))
+    store = kept(current_app, kind, limit)
+    html = store.get(full)
+    if html is None:
+        html = render({"csrf_token": hole("csrf")})
+        store.keep(full, html)
+    return Kept.fill(html, csrf=csrf_token())
