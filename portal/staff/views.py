@@ -45,7 +45,6 @@ from portal.tickets.models import TicketType
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.record_once(lambda state: counters.connect())  # the dashboard's stored figures
 MAX_LISTED_REFUSALS = 20
-MAX_KEPT_QUEUES = 300  # whole queue pages per worker, ~60 KB each
 
 
 def _user():
@@ -97,12 +96,12 @@ def queue():
         return render_template("staff/_live.html", **_queue_context(viewer, filters, None))
     # The page is kept under the data version, read before the rows; saved views are
     # outside it, so they are read on every page and are part of the key. Counts and
-    # countdowns follow the clock: a page is kept for the minute it was made in.
+    # countdowns follow the clock: a page is kept for the minute it was made in
+    # (``kept.whole_key``).
     version = data_version()
     views = saved.saved_views(viewer)
-    key = (version, viewer.id, clock.now().replace(second=0, microsecond=0),
-           tuple((v.id, v.name, repr(sorted(v.filters.items()))) for v in views))
-    return whole_page("queue_whole_pages", MAX_KEPT_QUEUES, key,
+    key = kept.whole_key(version, viewer, views)
+    return whole_page(kept.WHOLE_PAGES, kept.MAX_WHOLE_PAGES, key,
                       lambda once: _full_queue(viewer, filters, version, views, once))
 
 

@@ -178,3 +178,78 @@ def test_no_data_version_keeps_nothing(app, agent_client, desk, whole_tickets, w
     _page(agent_client, t["new"].number)
     _queue(agent_client)
     assert len(whole_tickets) == 0 and len(whole_queues) == 0
+
+
+@pytest.fixture
+def views_called(app):
+    """The number of times each staff page's view ran (an early answer runs none)."""
+    called = {"tickets.show": 0, "staff.queue": 0}
+    for endpoint in called:
+        view = app.view_functions[endpoint]
+
+        def counted(*args, _view=view, _endpoint=endpoint, **kwargs):
+            called[_endpoint] += 1
+            return _view(*args, **kwargs)
+
+        app.view_functions[endpoint] = counted
+    return called
+
+
+@pytest.mark.parametrize(("endpoint", "path"), [("tickets.show", "/tickets/{number}"),
+                                                ("staff.queue", "/staff/"),
+                                                ("staff.queue", "/staff/?view=open")])
+def test_a_kept_page_is_answered_early_as_flask_answers_it(agent_client, desk, views_called,
+                                                           endpoint, path):
+    t, _, _ = desk
+    path = path.format(number=t["others"].number)
+    agent_client.get("/kb/")
+    flask_answer = agent_client.get(path)
+    assert views_called[endpoint] == 1
+    early_answer = agent_client.get(path)
+    assert views_called[endpoint] == 1  # no view ran: answered before Flask
+    assert early_answer.status_code == flask_answer.status_code == 200
+    assert sorted(early_answer.headers.items()) == sorted(flask_answer.headers.items())
+    assert early_answer.get_data() == flask_answer.get_data()  # the same token: one session
+    assert set(META_TOKEN.findall(early_answer.get_data(as_text=True))) == {
+        _own_token(agent_client)}
+
+
+def test_no_early_answer_without_the_same_checks(app, agent_client, desk, views_called):
+    t, _, _ = desk
+    number = t["others"].number
+    bob = _signed_in(app, "bob@beta.example")  # signed in first: no write in between
+    agent_client.get("/kb/")
+    _page(agent_client, number)
+    _queue(agent_client)
+    assert views_called == {"tickets.show": 1, "staff.queue": 1}
+    # A customer: Flask answers (the view's guard refuses the queue).
+    assert bob.get(f"/tickets/{number}").status_code == 200
+    assert bob.get("/staff/").status_code == 404
+    assert views_called == {"tickets.show": 2, "staff.queue": 2}
+    # A visitor, and a number written otherwise (the view redirects it).
+    assert app.test_client().get(f"/tickets/{number}").status_code == 302
+    assert agent_client.get(f"/tickets/0{number}").status_code == 302
+    # An htmx refresh and a page with a message waiting.
+    agent_client.get("/staff/", headers={"HX-Request": "true"})
+    assert views_called == {"tickets.show": 4, "staff.queue": 3}
+    with agent_client.session_transaction() as session:
+        session["_flashes"] = [("info", "A message waiting")]
+    assert "A message waiting" in _page(agent_client, number)
+    assert views_called == {"tickets.show": 5, "staff.queue": 3}
+
+
+def test_a_signed_out_or_demoted_agent_gets_no_kept_page(app, agent_client, desk,
+                                                         views_called):
+    t, _, _ = desk
+    number = t["others"].number
+    agent_client.get("/kb/")
+    assert "Internal only" in _page(agent_client, number)
+    _queue(agent_client)
+    _elsewhere(app, "UPDATE \"user\" SET role = 'customer' WHERE email = 'agent@support.example'")
+    assert agent_client.get("/staff/").status_code == 404
+    page = agent_client.get(f"/tickets/{number}")
+    assert page.status_code == 404 or "Internal only" not in page.get_data(as_text=True)
+    _elsewhere(app, "UPDATE \"user\" SET role = 'agent', active = FALSE"
+                    " WHERE email = 'agent@support.example'")
+    for path in (f"/tickets/{number}", "/staff/"):
+        assert agent_client.get(path).status_code == 302  # to sign in
