@@ -41,7 +41,7 @@ from portal.fragments import Kept, data_version, early_page, hole, kept, page_ke
 from portal.i18n import reader_locale, reader_zone
 from portal.security import early_session, serve_early
 from portal.templating import current_locale
-from portal.tickets import sla_clock
+from portal.tickets import policy, sla_clock
 from portal.tickets.listing import get_ticket
 from portal.tickets.models import Ticket
 from portal.tickets.thread import show_context
@@ -89,9 +89,8 @@ def early(app):
             if user is None or not user.is_authenticated or not user.is_staff:
                 return None
             version = data_version()  # before the ticket, as in the view
-            try:
-                ticket = get_ticket(user, found.group(1))
-            except NotFound:
+            ticket = _ticket(app, user, found.group(1), version)
+            if ticket is None:
                 return None
             if found.group(1) != str(ticket.number):
                 return None
@@ -104,6 +103,22 @@ def early(app):
         return early_page(app, "ticket_whole_pages", key, token)
 
     return answer
+
+
+def _ticket(app, user: User, ref: str, version: int | None) -> Ticket | None:
+    """The ticket ``ref`` names if ``user`` may see it, else None: ``get_ticket``, with
+    the ticket's row (and its joined rows) kept under ``version``, which every write to
+    them moves; the access check itself is made on every call."""
+    store: Kept = kept(app, "ticket_rows", MAX_FACTS)
+    ticket = store.get((version, ref))
+    if ticket is not None:
+        return ticket if policy.can_view_ticket(user, ticket) else None
+    try:
+        ticket = get_ticket(user, ref)
+    except NotFound:
+        return None
+    store.keep((version, ref), ticket)
+    return ticket
 
 
 def init_app(app) -> None:
