@@ -48,7 +48,8 @@ from portal.tickets.thread import show_context
 
 MAX_PAGES = 2_000  # ~15 KB each with five messages
 MAX_WHOLE_PAGES = 1_000  # ~25 KB each
-MAX_FACTS = 5_000
+MAX_FACTS = 5_000  # a ticket's SLA targets and pauses, well under 1 KB
+MAX_ROWS = 1_000  # a ticket's row and its five joined rows, a few KB
 _PATH = re.compile(r"/tickets/([0-9]{1,12})")
 
 
@@ -109,7 +110,7 @@ def _ticket(app, user: User, ref: str, version: int | None) -> Ticket | None:
     """The ticket ``ref`` names if ``user`` may see it, else None: ``get_ticket``, with
     the ticket's row (and its joined rows) kept under ``version``, which every write to
     them moves; the access check itself is made on every call."""
-    store: Kept = kept(app, "ticket_rows", MAX_FACTS)
+    store: Kept = kept(app, "ticket_rows", MAX_ROWS)
     ticket = store.get((version, ref))
     if ticket is not None:
         return ticket if policy.can_view_ticket(user, ticket) else None
