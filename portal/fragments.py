@@ -14,6 +14,11 @@ where it goes (:func:`hole`), and the page fills each marker (:meth:`Kept.fill`)
 request's CSRF token, a countdown, counts that follow the clock. The markers hold a
 secret made per process, so no text a user wrote can stand for one.
 
+A whole signed-in page may be kept the same way (:func:`whole_page`), under its part's
+key and the request's address, language and zone, when no message waits to be shown
+(a flash is shown once, on the page rendered for it). Such a page can be answered
+before Flask (:func:`early_page`), after the same sign-in and access checks.
+
 Kept per app (its templates and translations), at most ``limit`` parts per worker;
 past that the oldest half is dropped. (A database put back from an older copy takes its
 servers' restart, as its kept connections do: its version went back.)
@@ -23,11 +28,16 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from itertools import islice
 
+from flask import current_app, request, session
 from markupsafe import Markup
 
 from portal.db import execute_planned
+from portal.i18n import select_timezone
+from portal.security import add_headers, csrf_token
+from portal.templating import current_locale
 
 _SECRET = secrets.token_hex(12)
 _VERSION_SQL = "SELECT value FROM data_version WHERE name = 'data'"
@@ -86,3 +96,40 @@ def kept(app, kind: str, limit: int) -> Kept:
     if store is None:
         store = app.extensions.setdefault(f"kept:{kind}", Kept(limit))
     return store
+
+
+def whole_page(kind: str, limit: int, key: tuple, render: Callable[[dict], str]) -> str:
+    """A whole page kept under ``key`` (the data version first, then everything its
+    content shows, the reader included) and the request's address, language and zone,
+    with this request's CSRF token filled in. ``render(once)`` renders the page with
+    ``_once=once`` (the hole of the token in it). A page with a message waiting is
+    rendered as usual and not kept."""
+    if "_flashes" in session:
+        return render({})
+    full = page_key(key, request, current_locale(), select_timezone())
+    store = kept(current_app, kind, limit)
+    html = store.get(full)
+    if html is None:
+        html = render({"csrf_token": hole("csrf")})
+        store.keep(full, html)
+    return Kept.fill(html, csrf=csrf_token())
+
+
+def page_key(key: tuple, request, locale: str, zone: str) -> tuple:
+    """The key of a whole page: its content's ``key`` and the request's address, the
+    reader's language and zone (the same in Flask and in an early answer)."""
+    return (*key, request.host_url, request.full_path, locale, zone)
+
+
+def early_page(app, kind: str, key: tuple, token: str):
+    """The response of the whole page kept under ``key`` (see :func:`page_key`), with
+    ``token`` as its CSRF token and the headers of a signed-in page, as Flask would
+    answer it; ``None`` when no such page is kept."""
+    store = app.extensions.get(f"kept:{kind}")
+    html = None if store is None else store.get(key)
+    if html is None:
+        return None
+    response = app.response_class(Kept.fill(html, csrf=token), mimetype="text/html")
+    add_headers(response.headers, app.config, signed_in=True)
+    response.vary.add("Cookie")  # as Flask marks a response whose session was read
+    return response

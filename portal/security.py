@@ -263,6 +263,28 @@ class _Early:
         return self.wsgi_app(environ, start_response)
 
 
+def early_session(app, environ):
+    """For an early answer to a signed-in reader: the request, its session and the
+    session's signed CSRF token, when the request is a plain page view (GET, no htmx)
+    whose session names a reader and holds nothing for this visit alone (no message
+    waiting, no "remember me" to act on); ``None`` otherwise, which Flask then handles.
+    Flask-Login keeps the signed-in user's id in the session; with session protection
+    off (ours) it only asks the user loader, as the caller then does."""
+    if (environ.get("REQUEST_METHOD") != "GET" or "HTTP_HX_REQUEST" in environ
+            or app.config.get("LOGIN_DISABLED")
+            or app.config.get("SESSION_PROTECTION", app.login_manager.session_protection)):
+        return None
+    request = app.request_class(environ)
+    session = app.session_interface.open_session(app, request)
+    if (session is None or session.permanent or "_flashes" in session
+            or "_remember" in session or not session.get("_user_id")):
+        return None
+    token = signed_csrf(app, session.get("csrf_token"))
+    if token is None:
+        return None
+    return request, session, token
+
+
 def serve_early(app, handler) -> None:
     """Let ``handler(environ)`` answer a request before Flask does (a response object),
     or pass it on (``None``). For answers kept ready whose whole work is a lookup, where

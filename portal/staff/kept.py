@@ -9,6 +9,11 @@ staff sees the same form) and the app's address. They are kept under exactly tho
 the views' counts (one's own "mine", the saved views, counts that follow the clock)
 and the rows (kept by ``portal.staff.rows``, ages and countdowns worked out now) are
 holes filled on each page, and so is the request's CSRF token.
+
+The whole page is kept too (:func:`page_key`): under the data version, the reader, the
+saved views they have (not under the version: read on every page), the minute (counts
+and countdowns follow the clock), the address, language and zone. Once kept, it is
+answered before Flask (:func:`early`) after the same sign-in and staff check.
 """
 
 from __future__ import annotations
@@ -16,10 +21,60 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_babel import get_timezone
 
-from portal.fragments import Kept, hole, kept
+from portal import clock
+from portal.accounts.models import User
+from portal.accounts.services import user_for_session
+from portal.db import ensure_connection, finish_request
+from portal.fragments import Kept, data_version, early_page, hole, kept, page_key
+from portal.i18n import reader_locale, reader_zone
+from portal.security import early_session, serve_early
+from portal.staff import saved
 from portal.templating import current_locale
 
 MAX_PAGES = 500  # ~12 KB each
+MAX_WHOLE_PAGES = 300  # whole pages, ~60 KB each
+WHOLE_PAGES = "queue_whole_pages"
+PATH = "/staff/"
+
+
+def whole_key(version: int | None, viewer: User, views: list) -> tuple:
+    """The key of the whole queue page (its content's part; see
+    :func:`portal.fragments.page_key`), ``views`` being the reader's saved views."""
+    return (version, viewer.id, clock.now().replace(second=0, microsecond=0),
+            tuple((v.id, v.name, repr(sorted(v.filters.items()))) for v in views))
+
+
+def early(app):
+    """A handler for :func:`portal.security.serve_early`: a kept queue page for its
+    signed-in member of staff, as the view would answer it (the same sign-in and staff
+    check, data version, saved views, key, token and headers); ``None`` otherwise."""
+
+    def answer(environ):
+        if environ.get("PATH_INFO") != PATH or not app.extensions.get(f"kept:{WHOLE_PAGES}"):
+            return None
+        opened = early_session(app, environ)
+        if opened is None:
+            return None
+        request, session, token = opened
+        try:
+            ensure_connection()
+            user = user_for_session(session["_user_id"])
+            if user is None or not user.is_authenticated or not user.is_staff:
+                return None
+            version = data_version()
+            key = page_key(whole_key(version, user, saved.saved_views(user)), request,
+                           reader_locale(user, request, app.config["DEFAULT_LOCALE"]),
+                           reader_zone(user, app.config["TIMEZONE"]))
+        finally:
+            finish_request()
+        return early_page(app, WHOLE_PAGES, key, token)
+
+    return answer
+
+
+def init_app(app) -> None:
+    """Answer a kept queue page before Flask when that is certain."""
+    serve_early(app, early(app))
 
 
 def content(version: int | None, page, context: dict, choices) -> str:

@@ -22,7 +22,7 @@ from portal import clock
 from portal.accounts.guards import staff_required
 from portal.db import Prepared
 from portal.errors import ServiceError
-from portal.fragments import Kept, data_version
+from portal.fragments import Kept, data_version, whole_page
 from portal.pagination import page_number, paginate
 from portal.security import safe_next
 from portal.staff import (
@@ -92,20 +92,34 @@ def reply_language(ticket) -> str:
 def queue():
     filters = _filters(request.args)
     viewer = _user()
-    full_page = not request.htmx or request.htmx.history_restore_request
-    # The page's form and table are kept under the data version, read before the rows.
-    version = data_version() if full_page else None
+    if request.htmx and not request.htmx.history_restore_request:
+        return render_template("staff/_live.html", **_queue_context(viewer, filters, None))
+    # The page is kept under the data version, read before the rows; saved views are
+    # outside it, so they are read on every page and are part of the key. Counts and
+    # countdowns follow the clock: a page is kept for the minute it was made in
+    # (``kept.whole_key``).
+    version = data_version()
+    views = saved.saved_views(viewer)
+    key = kept.whole_key(version, viewer, views)
+    return whole_page(kept.WHOLE_PAGES, kept.MAX_WHOLE_PAGES, key,
+                      lambda once: _full_queue(viewer, filters, version, views, once))
+
+
+def _queue_context(viewer, filters: services.QueueFilters, views) -> dict:
     rows = queue_page.QueueRows(viewer, filters, services.QUEUE_COUNT_CAP)
     page = paginate(rows, page_number(request.args.get("page")), per_page=50,
                     cap=services.QUEUE_COUNT_CAP, counted=rows, args=asdict(filters))
-    context = {"page": page, "filters": filters, "counts": views_registry.counts(viewer),
-               "views": views_registry.VIEWS, "cap": views_registry.COUNT_CAP,
-               "saved": saved.saved_views(viewer),
-               "next_due": sla_clock.next_due}
-    if not full_page:
-        return render_template("staff/_live.html", **context)
-    return render_template("staff/queue.html", **context, fill_kept=Kept.fill,
-                           kept_body=kept.content(version, page, context, services.choices))
+    return {"page": page, "filters": filters, "counts": views_registry.counts(viewer),
+            "views": views_registry.VIEWS, "cap": views_registry.COUNT_CAP,
+            "saved": saved.saved_views(viewer) if views is None else views,
+            "next_due": sla_clock.next_due}
+
+
+def _full_queue(viewer, filters, version, views, once: dict) -> str:
+    context = _queue_context(viewer, filters, views)
+    return render_template("staff/queue.html", **context, fill_kept=Kept.fill, _once=once,
+                           kept_body=kept.content(version, context["page"], context,
+                                                  services.choices))
 
 
 @bp.route("/views", methods=["POST"])

@@ -30,7 +30,7 @@ from portal.accounts.models import User
 from portal.accounts.services import user_for_session
 from portal.db import ensure_connection, execute_planned, finish_request
 from portal.i18n import reader_locale, reader_zone, select_timezone
-from portal.security import add_headers, csrf_token, serve_early, signed_csrf
+from portal.security import add_headers, csrf_token, early_session, serve_early
 from portal.templating import current_locale
 
 MAX_PAGES = 300  # per worker (~15 KB each); past that the oldest half is dropped
@@ -128,26 +128,16 @@ def early(app):
     """A handler for :func:`portal.security.serve_early`: the kept blank form for its
     signed-in reader, as the view would answer (the same sign-in check and user, the
     same key, tokens and headers); ``None`` for anything less certain, which Flask then
-    handles. Flask-Login keeps the signed-in user's id in the session; with session
-    protection off (ours) it only asks ``user_for_session``, as here."""
+    handles (see :func:`portal.security.early_session`)."""
 
     def answer(environ):
         if environ.get("PATH_INFO") not in app.extensions.get("ticket_form_paths", ()):
             return None
         pages = app.extensions.get("ticket_form_pages")
-        if (not pages or environ.get("REQUEST_METHOD") != "GET"
-                or environ.get("QUERY_STRING") or "HTTP_HX_REQUEST" in environ
-                or app.config.get("LOGIN_DISABLED")
-                or app.config.get("SESSION_PROTECTION", app.login_manager.session_protection)):
+        opened = early_session(app, environ) if pages and not environ.get("QUERY_STRING") else None
+        if opened is None:
             return None
-        request = app.request_class(environ)
-        session = app.session_interface.open_session(app, request)
-        if (session is None or session.permanent or "_flashes" in session
-                or "_remember" in session or not session.get("_user_id")):
-            return None
-        token = signed_csrf(app, session.get("csrf_token"))
-        if token is None:
-            return None
+        request, session, token = opened
         try:
             ensure_connection()
             user = user_for_session(session["_user_id"])

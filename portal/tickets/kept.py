@@ -15,34 +15,145 @@ What the content shows comes only from:
 - the app's address (its script root) for the links.
 
 The version is read before the ticket, so nothing older than it is kept under it.
+The SLA section's facts (the ticket's targets, from its plan's policies and calendars,
+and its pauses) are kept under the version too; only the states are worked out anew.
+
+The whole page, the layout around the content included, is kept the same way
+(:func:`page`): the layout shows the reader (in the key, and in the data version), the
+page's address and the language and zone. Once kept, it is answered before Flask
+(:func:`early`) after the same sign-in check, the same data version and the same
+access check (``get_ticket``) on every request.
 """
 
 from __future__ import annotations
+
+import re
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.models import User
-from portal.fragments import Kept, hole, kept
+from portal.accounts.services import user_for_session
+from portal.db import ensure_connection, finish_request
+from portal.errors import NotFound
+from portal.fragments import Kept, data_version, early_page, hole, kept, page_key, whole_page
+from portal.i18n import reader_locale, reader_zone
+from portal.security import early_session, serve_early
 from portal.templating import current_locale
-from portal.tickets import sla_clock
+from portal.tickets import policy, sla_clock
+from portal.tickets.listing import get_ticket
 from portal.tickets.models import Ticket
 from portal.tickets.thread import show_context
 
 MAX_PAGES = 2_000  # ~15 KB each with five messages
+MAX_WHOLE_PAGES = 1_000  # ~25 KB each
+MAX_FACTS = 5_000  # a ticket's SLA targets and pauses, well under 1 KB
+MAX_ROWS = 1_000  # a ticket's row and its five joined rows, a few KB
+_PATH = re.compile(r"/tickets/([0-9]{1,12})")
 
 
-def content(ticket: Ticket, viewer: User, version: int | None) -> Markup:
-    """The ticket page's content for a member of staff, kept under ``version`` (read
-    before ``ticket``) and everything else it shows."""
+def page(ticket: Ticket, viewer: User, version: int | None, ref: str) -> str:
+    """The whole staff ticket page, kept under ``version`` (read before ``ticket``) and
+    everything else it shows; this request's CSRF token filled in."""
+    shown = _shown(current_app, ticket, version)
+    key = _key(ticket, viewer, version, request.script_root, shown)
+
+    def render(once: dict) -> str:
+        body = _content(ticket, viewer, version, shown)
+        if "csrf_token" not in once:
+            body = Kept.fill(body, csrf=generate_csrf())
+        return render_template("tickets/show.html", ticket=ticket, ref=ref,
+                               body=Markup(body), _once=once)  # noqa: S704  (rendered by autoescaping templates)
+
+    return whole_page("ticket_whole_pages", MAX_WHOLE_PAGES, key, render)
+
+
+def early(app):
+    """A handler for :func:`portal.security.serve_early`: a kept staff ticket page for
+    its signed-in reader, as the view would answer it (the same sign-in check and user,
+    data version, access check, key, token and headers); ``None`` for anything else,
+    which Flask then handles (a ticket not to be seen, a number to redirect, ...)."""
+
+    def answer(environ):
+        found = _PATH.fullmatch(environ.get("PATH_INFO", ""))
+        if (found is None or environ.get("QUERY_STRING")
+                or not app.extensions.get("kept:ticket_whole_pages")):
+            return None
+        opened = early_session(app, environ)
+        if opened is None:
+            return None
+        request, session, token = opened
+        try:
+            ensure_connection()
+            user = user_for_session(session["_user_id"])
+            if user is None or not user.is_authenticated or not user.is_staff:
+                return None
+            version = data_version()  # before the ticket, as in the view
+            ticket = _ticket(app, user, found.group(1), version)
+            if ticket is None:
+                return None
+            if found.group(1) != str(ticket.number):
+                return None
+            key = page_key(_key(ticket, user, version, request.script_root,
+                                _shown(app, ticket, version)), request,
+                           reader_locale(user, request, app.config["DEFAULT_LOCALE"]),
+                           reader_zone(user, app.config["TIMEZONE"]))
+        finally:
+            finish_request()
+        return early_page(app, "ticket_whole_pages", key, token)
+
+    return answer
+
+
+def _ticket(app, user: User, ref: str, version: int | None) -> Ticket | None:
+    """The ticket ``ref`` names if ``user`` may see it, else None: ``get_ticket``, with
+    the ticket's row (and its joined rows) kept under ``version``, which every write to
+    them moves; the access check itself is made on every call."""
+    store: Kept = kept(app, "ticket_rows", MAX_ROWS)
+    ticket = store.get((version, ref))
+    if ticket is not None:
+        return ticket if policy.can_view_ticket(user, ticket) else None
+    try:
+        ticket = get_ticket(user, ref)
+    except NotFound:
+        return None
+    store.keep((version, ref), ticket)
+    return ticket
+
+
+def init_app(app) -> None:
+    """Answer a kept staff ticket page before Flask when that is certain."""
+    serve_early(app, early(app))
+
+
+def _key(ticket: Ticket, viewer: User, version: int | None, script_root: str,
+         shown: list) -> tuple:
+    return (version, ticket.id, viewer.id, script_root, _shown_key(shown))
+
+
+def _shown(app, ticket: Ticket, version: int | None) -> list:
+    """The SLA section's states now, from the ticket's facts kept under ``version``."""
+    store: Kept = kept(app, "ticket_sla_facts", MAX_FACTS)
+    key = (version, ticket.id)
+    known = store.get(key)
+    if known is None:
+        known = sla_clock.facts(ticket)
+        store.keep(key, known)
+    return sla_clock.shown(ticket, True, known=known)
+
+
+def _shown_key(shown: list) -> tuple:
+    return tuple((s.name, s.state, s.at_risk, s.due, s.met_at, s.seconds < 0,
+                  abs(s.seconds) // 60, s.cover) for s in shown)
+
+
+def _content(ticket: Ticket, viewer: User, version: int | None, shown: list) -> str:
+    """The content with the hole of the CSRF token."""
     from flask_babel import get_timezone
 
-    shown = sla_clock.shown(ticket, True)
     key = (version, ticket.id, viewer.id, current_locale(), str(get_timezone()),
-           request.script_root,
-           tuple((s.name, s.state, s.at_risk, s.due, s.met_at, s.seconds < 0,
-                  abs(s.seconds) // 60, s.cover) for s in shown))
+           request.script_root, _shown_key(shown))
     store: Kept = kept(current_app, "ticket_pages", MAX_PAGES)
     html = store.get(key)
     if html is None:
@@ -51,4 +162,4 @@ def content(ticket: Ticket, viewer: User, version: int | None) -> Markup:
         html = render_template("tickets/_page.html", ticket=ticket,
                                _once={"csrf_token": hole("csrf")}, **context)
         store.keep(key, html)
-    return Kept.fill(html, csrf=generate_csrf())
+    return html

@@ -328,11 +328,17 @@ class Shown:
     cover: str  # the calendar's name, or "24x7"
 
 
-def shown(ticket: Ticket, staff: bool, now: datetime | None = None) -> list[Shown]:
+def facts(ticket: Ticket) -> tuple[dict, list]:
+    """What :func:`shown` reads of the database: the ticket's targets and its pauses."""
+    return _targets(ticket), _pauses(ticket)
+
+
+def shown(ticket: Ticket, staff: bool, now: datetime | None = None,
+          known: tuple[dict, list] | None = None) -> list[Shown]:
     """Each target of the ticket with its state now (customers: first response and
-    resolution only)."""
+    resolution only); ``known``: the ticket's :func:`facts`, when read already."""
     now = now or clock.now()
-    targets, pauses = _targets(ticket), _pauses(ticket)
+    targets, pauses = facts(ticket) if known is None else known
     out = []
     for c in clocks(ticket, targets, pauses):
         if c.due is None or (not staff and c.name not in CUSTOMER_TARGETS):

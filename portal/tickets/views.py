@@ -134,9 +134,7 @@ def show(ref: str):
     if ref != str(ticket.number):
         return redirect(url_for(".show", ref=ticket.number))
     if user.is_staff:
-        return render_template("tickets/show.html", ticket=ticket,
-                               ref=format_number(ticket.number),
-                               body=kept.content(ticket, user, version))
+        return kept.page(ticket, user, version, format_number(ticket.number))
     return render_template("tickets/show.html", ticket=ticket, **show_context(ticket, user))
 
 
