@@ -60,6 +60,7 @@ class Kept:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._parts: dict[tuple, str] = {}
+        self._version: int | None = None  # the newest version anything was kept under
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> str | None:
@@ -67,9 +68,17 @@ class Kept:
         return None if key[0] is None else self._parts.get(key)
 
     def keep(self, key: tuple, html: str) -> None:
-        if key[0] is None:
+        version = key[0]
+        if version is None:
             return
         with self._lock:
+            if version != self._version:
+                if self._version is not None and version < self._version:
+                    return  # read before a newer write: no later request asks for it
+                # The version only grows, so no request will ask for what was kept under
+                # an older one: only the current version's parts take memory.
+                self._parts.clear()
+                self._version = version
             if len(self._parts) >= self.limit:
                 for old in list(islice(self._parts, len(self._parts) // 2)):
                     self._parts.pop(old, None)
@@ -78,6 +87,7 @@ class Kept:
     def clear(self) -> None:
         with self._lock:
             self._parts.clear()
+            self._version = None
 
     def __len__(self) -> int:
         return len(self._parts)
