@@ -23,11 +23,9 @@ from flask_babel import get_timezone
 
 from portal import clock
 from portal.accounts.models import User
-from portal.accounts.services import user_for_session
-from portal.db import ensure_connection, finish_request
+from portal.early import reader_key
 from portal.fragments import Kept, data_version, early_page, hole, kept, page_key
-from portal.i18n import reader_locale, reader_zone
-from portal.security import early_session, serve_early
+from portal.security import serve_early
 from portal.staff import saved
 from portal.templating import current_locale
 
@@ -52,22 +50,11 @@ def early(app):
     def answer(environ):
         if environ.get("PATH_INFO") != PATH or not app.extensions.get(f"kept:{WHOLE_PAGES}"):
             return None
-        opened = early_session(app, environ)
-        if opened is None:
-            return None
-        request, session, token = opened
-        try:
-            ensure_connection()
-            user = user_for_session(session["_user_id"])
-            if user is None or not user.is_authenticated or not user.is_staff:
-                return None
-            version = data_version()
-            key = page_key(whole_key(version, user, saved.saved_views(user)), request,
-                           reader_locale(user, request, app.config["DEFAULT_LOCALE"]),
-                           reader_zone(user, app.config["TIMEZONE"]))
-        finally:
-            finish_request()
-        return early_page(app, WHOLE_PAGES, key, token)
+        found = reader_key(app, environ, lambda user: user.is_staff,
+                           lambda user, request, locale, zone: page_key(
+                               whole_key(data_version(), user, saved.saved_views(user)),
+                               request, locale, zone))
+        return None if found is None else early_page(app, WHOLE_PAGES, *found)
 
     return answer
 

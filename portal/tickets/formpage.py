@@ -27,10 +27,10 @@ from collections.abc import Callable
 from flask import current_app, make_response, request, session
 
 from portal.accounts.models import User
-from portal.accounts.services import user_for_session
-from portal.db import ensure_connection, execute_planned, finish_request
-from portal.i18n import reader_locale, reader_zone, select_timezone
-from portal.security import add_headers, csrf_token, early_session, serve_early
+from portal.db import execute_planned
+from portal.early import reader_key
+from portal.i18n import select_timezone
+from portal.security import add_headers, csrf_token, serve_early
 from portal.templating import current_locale
 
 MAX_PAGES = 300  # per worker (~15 KB each); past that the oldest half is dropped
@@ -134,19 +134,12 @@ def early(app):
         if environ.get("PATH_INFO") not in app.extensions.get("ticket_form_paths", ()):
             return None
         pages = app.extensions.get("ticket_form_pages")
-        opened = early_session(app, environ) if pages and not environ.get("QUERY_STRING") else None
-        if opened is None:
+        if not pages or environ.get("QUERY_STRING"):
             return None
-        request, session, token = opened
-        try:
-            ensure_connection()
-            user = user_for_session(session["_user_id"])
-            if user is None or not user.is_authenticated or not _keepable_for(user):
-                return None
-            key = _key(user, request, reader_locale(user, request, app.config["DEFAULT_LOCALE"]),
-                       reader_zone(user, app.config["TIMEZONE"]))
-        finally:
-            finish_request()
+        found = reader_key(app, environ, _keepable_for, _key)
+        if found is None:
+            return None
+        key, token = found
         kept = pages.get(key)
         if kept is None:
             return None

@@ -34,12 +34,10 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.accounts.models import User
-from portal.accounts.services import user_for_session
-from portal.db import ensure_connection, finish_request
+from portal.early import reader_key
 from portal.errors import NotFound
 from portal.fragments import Kept, data_version, early_page, hole, kept, page_key, whole_page
-from portal.i18n import reader_locale, reader_zone
-from portal.security import early_session, serve_early
+from portal.security import serve_early
 from portal.templating import current_locale
 from portal.tickets import policy, sla_clock
 from portal.tickets.listing import get_ticket
@@ -80,28 +78,17 @@ def early(app):
         if (found is None or environ.get("QUERY_STRING")
                 or not app.extensions.get("kept:ticket_whole_pages")):
             return None
-        opened = early_session(app, environ)
-        if opened is None:
-            return None
-        request, session, token = opened
-        try:
-            ensure_connection()
-            user = user_for_session(session["_user_id"])
-            if user is None or not user.is_authenticated or not user.is_staff:
-                return None
+
+        def key(user, request, locale, zone):
             version = data_version()  # before the ticket, as in the view
             ticket = _ticket(app, user, found.group(1), version)
-            if ticket is None:
-                return None
-            if found.group(1) != str(ticket.number):
-                return None
-            key = page_key(_key(ticket, user, version, request.script_root,
-                                _shown(app, ticket, version)), request,
-                           reader_locale(user, request, app.config["DEFAULT_LOCALE"]),
-                           reader_zone(user, app.config["TIMEZONE"]))
-        finally:
-            finish_request()
-        return early_page(app, "ticket_whole_pages", key, token)
+            if ticket is None or found.group(1) != str(ticket.number):
+                return None  # not to be seen, or a number to redirect: Flask answers
+            return page_key(_key(ticket, user, version, request.script_root,
+                                 _shown(app, ticket, version)), request, locale, zone)
+
+        kept_key = reader_key(app, environ, lambda user: user.is_staff, key)
+        return None if kept_key is None else early_page(app, "ticket_whole_pages", *kept_key)
 
     return answer
 
