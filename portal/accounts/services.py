@@ -62,9 +62,12 @@ def normalize_email(email: str) -> str:
     return unicodedata.normalize("NFKC", email or "").strip().casefold()
 
 
-# scrypt is memory-hard on purpose: about 32 MB per hash. Two at a time per process
-# keeps a burst of sign-ins from multiplying a worker's memory (or being used to).
-_HASHING = threading.BoundedSemaphore(2)
+# scrypt is memory-hard on purpose: about 32 MB per hash (75 ms of one core). One at a
+# time per process keeps a burst of sign-ins from multiplying a worker's memory (or being
+# used to): a worker's peak is its working memory plus 32 MB, not plus 64 (with two at a
+# time a worker of 80 MB peaked at 145 of its 150 MB budget in bench/concurrent_replies.py).
+# A worker still signs in about 13 people a second; the other workers hash meanwhile.
+_HASHING = threading.BoundedSemaphore(1)
 
 
 def hash_password(password: str) -> str:

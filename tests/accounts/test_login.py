@@ -298,3 +298,33 @@ def test_every_demo_user_can_sign_in(app, demo):
         client = app.test_client()
         response = client.submit("/login", {"email": email, "password": demo.PASSWORD})
         assert response.status_code == 302, email
+
+
+def test_passwords_are_hashed_one_at_a_time_per_process(monkeypatch):
+    """scrypt takes 32 MB per hash: a burst of sign-ins must not multiply a worker's
+    memory. Eight threads hashing at once run one after another."""
+    import time
+
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    def slow_hash(password, method):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)
+        with lock:
+            running[0] -= 1
+        return "hashed"
+
+    monkeypatch.setattr(services, "generate_password_hash", slow_hash)
+    monkeypatch.setattr(services, "check_password_hash", lambda stored, password: (
+        slow_hash(password, "scrypt") == stored))
+    threads = [threading.Thread(target=services.hash_password, args=("pw",)) for _ in range(4)]
+    threads += [threading.Thread(target=services._password_matches, args=("hashed", "pw"))
+                for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert most[0] == 1
