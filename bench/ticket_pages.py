@@ -9,6 +9,9 @@ assignee, then times with Flask's test client, signed in as an agent:
 * ``GET /staff/`` with typical filters (one page of 50), and
 * ``GET /tickets/<n>`` for a ticket of 300 messages (replies, notes, events).
 
+Each timed request is made afresh: the data version moves before it, as a write does
+(the worker's kept copies are timed apart, after; they are not what the budget is for).
+
 Budgets: p95 ≤ 40 ms for both. Exit status 1 if either is missed.
 """
 
@@ -97,10 +100,16 @@ def build(count: int):
     return app
 
 
-def timed(client, url: str, runs: int) -> list[float]:
+def timed(client, url: str, runs: int, rendered: bool = True) -> list[float]:
+    """``runs`` timings of ``url`` after one untimed request. With ``rendered`` the data
+    version moves before each (untimed), as any write by anyone does on a busy desk, so
+    each page is made afresh instead of coming from the worker's kept copies
+    (portal.fragments): the budgets are for making the page."""
     client.get(url)
     out = []
     for _ in range(runs):
+        if rendered:
+            db.execute_sql("UPDATE data_version SET value = value + 1 WHERE name = 'data'")
         started = time.perf_counter()
         response = client.get(url)
         out.append((time.perf_counter() - started) * 1000)
@@ -139,6 +148,9 @@ def main() -> int:
     queue_p95 = report("staff queue, all filters", queue)
     page_p95 = report(f"/tickets/{long.number} (300 msgs)",
                       timed(client, f"/tickets/{long.number}", 40))
+    kept = [t for url in QUEUE_URLS for t in timed(client, url, 20, rendered=False)]
+    report("queue, kept copies", kept)
+    report("300 msgs, kept copy", timed(client, f"/tickets/{long.number}", 40, rendered=False))
     failed = queue_p95 > BUDGET_MS or page_p95 > BUDGET_MS
     print("budget:", "MISSED" if failed else "met", f"(p95 ≤ {BUDGET_MS:.0f} ms)")
     return 1 if failed else 0

@@ -6,6 +6,7 @@ from portal.staff import queue
 from portal.staff.models import SavedView
 from portal.tickets.models import Ticket
 from tests import factories
+from tests.conftest import ON_POSTGRES
 
 MEMBERS = {
     "mine": {"Mine, we answered", "Mine, customer wrote"},
@@ -125,3 +126,27 @@ def test_new_ticket_reaches_an_open_queue_refresh(agent_client, desk):
     html = agent_client.get("/staff/?view=unassigned",
                             headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Just arrived" in html
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's statistics (PostgreSQL keeps its own)")
+@pytest.mark.parametrize("flag", ["escalated", "customer_spoke_last"])
+def test_a_flag_nobody_has_is_counted_on_its_index(desk, flag):
+    """When no open ticket is escalated, ANALYZE alone told SQLite the flag's index held
+    every open ticket per value, and it counted by reading them all (50 ms at 200,000)."""
+    from portal.db import db, refresh_statistics
+
+    t, agent, _ = desk
+    columns = ("organization_id, requester_id, created_by_id, type_id, severity, priority,"
+               " status, subject, created_at, updated_at, last_activity_at, status_changed_at")
+    db.execute_sql(  # 3,000 more open tickets: enough for the planner to choose
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"  # noqa: S608
+        f" INSERT INTO ticket (number, {columns}) SELECT 900000 + i, {columns}"
+        " FROM ticket, n WHERE ticket.id = ?", (t["new"].id,))
+    Ticket.update({getattr(Ticket, flag): False}).execute()
+    refresh_statistics()
+    sql, params = queue._all_counts(agent.id, queue.clock.now()).sql()
+    plan = " / ".join(row[-1] for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql,
+                                                         params).fetchall())
+    assert "SCAN t1" not in plan, plan
+    index = {"escalated": "ticket_open_escalated", "customer_spoke_last": "ticket_open_waiting"}
+    assert f"USING INDEX {index[flag]}" in plan or f"USING COVERING INDEX {index[flag]}" in plan
