@@ -128,7 +128,7 @@ def test_snippets_mark_matches_and_escape_the_text(app):
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the windows of PostgreSQL's index")
 def test_windows_give_exactly_the_newest_matches(app, monkeypatch):
-    # Windows of 5-8 and then 17-32 ids, so 60 articles cross several of them.
+    # Windows of 5-8, 13-16 and then 17-32 ids, so 60 articles cross several of them.
     monkeypatch.setattr(pgforms, "WINDOW_SHIFTS", (2, 4))
     for i in range(60):
         words = " ".join(w for w, every in (("common", 1), ("half", 2), ("rare", 13))
