@@ -215,19 +215,22 @@ def _window_query(shift: int, blocks: int = 2) -> str:
             " FROM (SELECT max(id) AS top FROM article) AS m")
 
 
-def _levels(shifts: tuple[int, ...]) -> list[tuple[int, int]]:
-    """The windows asked in turn, as (shift, blocks): two blocks of each size, and after
-    the narrowest also four of them. Between two blocks of 2,048 ids and two of 16,384
-    a word found 100-200 times in the first window read its matches among 32,768 ids
-    (750 rows for 請求 in titles: 0.7 ms); four blocks of 2,048 hold enough of them."""
+def _levels(shifts: tuple[int, ...], middle: bool = True) -> list[tuple[int, int]]:
+    """The windows asked in turn, as (shift, blocks): two blocks of each size, and with
+    ``middle`` after the narrowest also four of them. Between two blocks of 2,048 ids
+    and two of 16,384 a word found 100-200 times in the first window read its matches
+    among 32,768 ids (750 rows for 請求 in titles: 0.7 ms); four blocks of 2,048 hold
+    enough of them. Not for a prefix: GIN gathers all its matches in every window it
+    is asked in (1.8 ms for timeout:* in bodies), so fewer windows cost less."""
     levels = [(shifts[0], 2)]
-    if len(shifts) > 1 and shifts[1] - shifts[0] >= 2:  # 4 blocks lie below the next size
+    if middle and len(shifts) > 1 and shifts[1] - shifts[0] >= 2:  # below the next size
         levels.append((shifts[0], 4))
     return levels + [(shift, 2) for shift in shifts[1:]]
 
 
 def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
-                shifts: tuple[int, ...] | None = None) -> tuple[str, list[str]]:
+                shifts: tuple[int, ...] | None = None,
+                middle: bool = True) -> tuple[str, list[str]]:
     """``WITH`` steps asking ``table`` for the matches of one bound tsquery, window by
     window (see pgforms.WINDOW_SHIFTS and :func:`_levels`), and the names of the steps.
 
@@ -241,7 +244,7 @@ def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
     window whole, since the newest are wanted.
     """
     limit = f" LIMIT {cap:d}" if any_of_them else ""
-    levels = _levels(pgforms.WINDOW_SHIFTS if shifts is None else shifts)
+    levels = _levels(pgforms.WINDOW_SHIFTS if shifts is None else shifts, middle)
     column = _PG_EXPR[table][0]
     match = (f"SELECT {fields} FROM article WHERE status = 'published'"  # noqa: S608
              f" AND {column} @@ ?::tsquery")
@@ -279,14 +282,14 @@ def _pg_match_sql(table: str, expr: str, cap: int) -> tuple[str, tuple]:
     newest-first answer is the same from any window holding ``cap`` matches, since
     the windows are nested ranges of the newest ids). In bodies the narrow window still
     pays: its few thousand rows hold enough matches of most words, and the wider one
-    would read ten times as many rows."""
-    wide_only = table == "article_title_fts" and ":*" in expr
-    sql, asked = _pg_match_statement(table, cap, wide_only, pgforms.WINDOW_SHIFTS)
+    would read ten times as many rows; the middle window is left out for a prefix."""
+    prefix = ":*" in expr
+    sql, asked = _pg_match_statement(table, cap, prefix, pgforms.WINDOW_SHIFTS)
     return sql, (expr,) * asked
 
 
 @functools.lru_cache(maxsize=64)
-def _pg_match_statement(table: str, cap: int, wide_only: bool,
+def _pg_match_statement(table: str, cap: int, prefix: bool,
                         shifts: tuple[int, ...]) -> tuple[str, int]:
     """:func:`_pg_match_sql`'s text, ready for psycopg (composing and translating it
     took a tenth of a millisecond per statement), and how many times the tsquery is
@@ -294,8 +297,9 @@ def _pg_match_statement(table: str, cap: int, wide_only: bool,
     fields = f"id AS rowid, {_PG_EXPR[table][1]} AS score, language"
     if table == "article_title_fts":
         fields += ", title"
+    wide_only = prefix and table == "article_title_fts"
     steps, names = _pg_windows(table, fields, cap, any_of_them=False,
-                               shifts=shifts[1:] if wide_only else shifts)
+                               shifts=shifts[1:] if wide_only else shifts, middle=not prefix)
     # Each step holds the one before it, so the answer is the one step that found
     # ``cap`` (no later step ran), else the last one (every step ran or was skipped).
     union = " UNION ALL ".join(
