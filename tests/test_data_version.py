@@ -74,13 +74,18 @@ def test_a_lone_write_and_a_write_transaction_on_the_same_row_both_succeed(app):
             connection.close()
 
 
-def test_every_watched_write_waits_for_the_write_lock_first(app):
-    """The trigger takes the same advisory lock as ``db.transaction``, so the order of
-    locks is the same for every writer: the write lock, the version, then the rows."""
-    source = db.execute_sql("SELECT prosrc FROM pg_proc WHERE proname ="
-                            " 'portal_bump_data_version'").fetchone()[0]
-    assert f"pg_advisory_xact_lock({WRITE_LOCK})" in source
-    timings = db.execute_sql(
-        "SELECT DISTINCT action_timing FROM information_schema.triggers"
-        " WHERE trigger_name LIKE '%%_data_version'").fetchall()
-    assert timings == [("BEFORE",)]
+def test_the_version_is_taken_before_any_row_on_every_watched_table(app):
+    """One trigger per watched table, run before the statement; m0018's (run after it)
+    do nothing any more."""
+    from portal.migrations.m0018_data_version import WATCHED
+
+    rows = db.execute_sql(
+        "SELECT event_object_table, action_timing, action_statement"
+        " FROM information_schema.triggers WHERE trigger_name LIKE %s",
+        ("%data_version%",)).fetchall()
+    versioned = {table for table, timing, action in rows
+                 if timing == "BEFORE" and "portal_data_version_first" in action}
+    assert versioned == set(WATCHED)
+    stale = db.execute_sql("SELECT prosrc FROM pg_proc WHERE proname ="
+                           " 'portal_bump_data_version'").fetchone()[0]
+    assert "data_version" not in stale

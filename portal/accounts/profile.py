@@ -34,7 +34,6 @@ def change_password(user: User, current: str, password: str, confirm: str) -> Us
         raise ServiceError(N_("Choose a password of at least 8 characters."), "password")
     if password != confirm:
         raise ServiceError(N_("The two passwords differ."), "confirm")
-    with transaction():
-        set_password(user, password)
-        record(user, "password_change", "user", user.id, email=user.email)
+    set_password(user, password, also=lambda: record(user, "password_change", "user", user.id,
+                                                     email=user.email))
     return User.get_by_id(user.id)

@@ -7,6 +7,7 @@ import re
 import secrets
 import threading
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 
@@ -328,12 +329,17 @@ def sign_out_everywhere(user: User) -> None:
         user.save(only=[User.session_token])
 
 
-def set_password(user: User, password: str) -> None:
-    """A new password also signs out every other session."""
+def set_password(user: User, password: str, also: Callable[[], object] | None = None) -> None:
+    """A new password also signs out every other session; ``also`` runs in the same
+    transaction. The password is hashed before the transaction: hashing waits its turn
+    (one at a time per process), and every writer would wait with it."""
+    password_hash = hash_password(password)
     with transaction():
-        user.password_hash = hash_password(password)
+        user.password_hash = password_hash
         user.session_token = secrets.token_urlsafe(16)
         user.save(only=[User.password_hash, User.session_token])
+        if also is not None:
+            also()
 
 
 # --- password reset by e-mail ----------------------------------------------------------

@@ -3,26 +3,35 @@
 m0018's triggers ran after each statement, so a lone write (one statement outside
 ``db.transaction``: a tool, a hand-written UPDATE) locked its rows first and the
 version row second, while a write transaction already held the version and might want
-those rows next: a deadlock, and PostgreSQL aborts one of the two. Now the trigger runs
-before the statement and first takes the advisory lock that every ``db.transaction``
-holds (``portal.db.WRITE_LOCK``, 7,405,000). Every writer then locks in one order: the
-write lock, the version, the rows. The same transaction taking the advisory lock again
-costs nothing. SQLite has one writer at a time and keeps its triggers.
+those rows next: a deadlock, and PostgreSQL aborts one of the two. Now a trigger runs
+before each statement and takes the version row before the statement touches any row;
+a lone write then waits for the transaction holding the version with nothing in its
+hands. Each write transaction (``db.transaction``) already takes the write lock before
+anything else, so writers lock in one order: the write lock, the version, the rows.
+
+Replacing a trigger takes an exclusive lock on its table, which waits for every reader
+and could deadlock with a reader of two tables while other servers run. So m0018's
+triggers stay and their function becomes a no-op, and the new ones are added beside
+them (adding a trigger only waits for writers, as m0018's did). The list of tables is
+written out again: a later change to m0018's must not change this step.
+SQLite has one writer at a time and keeps its triggers.
 """
 
-from portal.migrations.m0018_data_version import WATCHED
+WATCHED = ("ticket", "message", "attachment", "participant", "user", "organization",
+           "plan", "environment", "ticket_type", "product", "satisfaction", "sla_pause",
+           "sla_policy", "calendar", "calendar_holiday")
 
 STATEMENTS: list[str] = []
 
 POSTGRES = [
     "CREATE OR REPLACE FUNCTION portal_bump_data_version() RETURNS trigger"
+    " LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+    "CREATE FUNCTION portal_data_version_first() RETURNS trigger"
     " LANGUAGE plpgsql AS $$ BEGIN"
-    " PERFORM pg_advisory_xact_lock(7405000);"
     " INSERT INTO data_version (name, value) VALUES ('data', 1)"
     " ON CONFLICT (name) DO UPDATE SET value = data_version.value + 1;"
     " RETURN NULL; END $$",
-    *(statement for table in WATCHED for statement in (
-        f'DROP TRIGGER {table}_data_version ON "{table}"',
-        f'CREATE TRIGGER {table}_data_version BEFORE INSERT OR UPDATE OR DELETE ON "{table}"'
-        " FOR EACH STATEMENT EXECUTE FUNCTION portal_bump_data_version()")),
+    *(f'CREATE TRIGGER {table}_data_version_first BEFORE INSERT OR UPDATE OR DELETE'
+      f' ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION portal_data_version_first()'
+      for table in WATCHED),
 ]

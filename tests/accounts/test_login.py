@@ -328,3 +328,22 @@ def test_passwords_are_hashed_one_at_a_time_per_process(monkeypatch):
     for thread in threads:
         thread.join(5)
     assert most[0] == 1
+
+
+def test_a_new_password_is_hashed_before_the_write_lock_is_taken(app, monkeypatch):
+    """Hashing waits its turn; every writer would wait with it if it held the lock."""
+    from portal.accounts import profile
+
+    user = factories.user("mika@example.com")
+    inside = []
+    real = services.hash_password
+
+    def watched(password):
+        inside.append(db.in_transaction())
+        return real(password)
+
+    monkeypatch.setattr(services, "hash_password", watched)
+    profile.change_password(user, PASSWORD, "a-new-password-1", "a-new-password-1")
+    services.set_password(user, "another-password-2")
+    assert inside == [False, False]
+    assert services.authenticate("mika@example.com", "another-password-2", "127.0.0.1")
