@@ -356,9 +356,11 @@ def main() -> int:
         # machine's load more often than the first).
         pairs = []
         for round_number in range(args.rounds):
-            first, second = ((portal, visitor), (scaled, scaled_visitor))[::(-1) ** round_number]
-            runs = {first[0]: drive(first[0], "/kb/", first[1], args.seconds, args.threads),
-                    second[0]: drive(second[0], "/kb/", second[1], args.seconds, args.threads)}
+            order = [(portal, visitor), (scaled, scaled_visitor)]
+            if round_number % 2:
+                order.reverse()
+            runs = {port: drive(port, "/kb/", who, args.seconds, args.threads)
+                    for port, who in order}
             pairs.append((runs[portal], runs[scaled]))
         ratio = statistics.median(b["rate"] / a["rate"] for a, b in pairs)
         ok = ratio >= 1 - SCALE_TOLERANCE

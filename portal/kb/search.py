@@ -215,36 +215,36 @@ def _window_query(shift: int, blocks: int = 2) -> str:
             " FROM (SELECT max(id) AS top FROM article) AS m")
 
 
-def _levels(shifts: tuple[int, ...], middle: bool = True) -> list[tuple[int, int]]:
-    """The windows asked in turn, as (shift, blocks): two blocks of each size, and with
-    ``middle`` after the narrowest also four of them. Between two blocks of 2,048 ids
-    and two of 16,384 a word found 100-200 times in the first window read its matches
-    among 32,768 ids (750 rows for 請求 in titles: 0.7 ms); four blocks of 2,048 hold
-    enough of them. Not for a prefix: GIN gathers all its matches in every window it
-    is asked in (1.8 ms for timeout:* in bodies), so fewer windows cost less."""
+def _levels(shifts: tuple[int, ...], prefix: bool, titles: bool) -> list[tuple[int, int]]:
+    """The windows asked in turn, as (shift, blocks): two blocks of each size, and after
+    the narrowest also four of them. Between two blocks of 2,048 ids and two of 16,384 a
+    word found 100-200 times in the first window read its matches among 32,768 ids (750
+    rows for 請求 in titles: 0.7 ms); four blocks of 2,048 hold enough of them.
+
+    A prefix costs GIN the same in every window asked (it gathers every match of every
+    word it begins, 1.8 ms for timeout:* in bodies), so it skips the middle window, and
+    in titles it is asked in the wider windows only."""
+    if prefix and titles:
+        return [(shift, 2) for shift in shifts[1:]]
     levels = [(shifts[0], 2)]
-    if middle and len(shifts) > 1 and shifts[1] - shifts[0] >= 2:  # below the next size
+    if not prefix and len(shifts) > 1 and shifts[1] - shifts[0] >= 2:  # below the next
         levels.append((shifts[0], 4))
     return levels + [(shift, 2) for shift in shifts[1:]]
 
 
-def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
-                shifts: tuple[int, ...] | None = None,
-                middle: bool = True) -> tuple[str, list[str]]:
+def _pg_windows(table: str, fields: str, cap: int,
+                levels: list[tuple[int, int]]) -> tuple[str, list[str]]:
     """``WITH`` steps asking ``table`` for the matches of one bound tsquery, window by
-    window (see pgforms.WINDOW_SHIFTS and :func:`_levels`), and the names of the steps.
+    window (:func:`_levels`), and the names of the steps.
 
     Each step runs only while the narrower ones found fewer than ``cap`` (a one-time
     filter on their counts) and the first window's count, grown by the ratio of the
     sizes, reaches ``cap``; it holds the ones before it. A common word is read among
     the newest few thousand rows and stops there; GIN then intersects its list with a
     window's list instead of producing all its 15,000 matches (7 ms for ログ & イン).
-    A word too rare to fill the next window skips it, up to all its matches. With
-    ``any_of_them`` a step stops at ``cap`` rows (for counting); else it reads its
-    window whole, since the newest are wanted.
+    A word too rare to fill the next window skips it, up to all its matches. Each step
+    reads its window whole, since the newest are wanted.
     """
-    limit = f" LIMIT {cap:d}" if any_of_them else ""
-    levels = _levels(pgforms.WINDOW_SHIFTS if shifts is None else shifts, middle)
     column = _PG_EXPR[table][0]
     match = (f"SELECT {fields} FROM article WHERE status = 'published'"  # noqa: S608
              f" AND {column} @@ ?::tsquery")
@@ -256,10 +256,10 @@ def _pg_windows(table: str, fields: str, cap: int, any_of_them: bool,
             growth = (blocks << shift) // (first_blocks << first_shift)
             gate += f" AND {counts[0]} * {growth:d} >= {cap:d}"
         window = _window_query(shift, blocks)
-        steps.append(f"w{level} AS MATERIALIZED ({match} AND {column} @@ ({window}){gate}{limit})")
+        steps.append(f"w{level} AS MATERIALIZED ({match} AND {column} @@ ({window}){gate})")
         counts.append(f"(SELECT COUNT(*) FROM w{level})")  # noqa: S608
     gate = "".join(f" AND {n} < {cap:d}" for n in counts)
-    steps.append(f"everywhere AS MATERIALIZED ({match}{gate}{limit})")
+    steps.append(f"everywhere AS MATERIALIZED ({match}{gate})")
     return "WITH " + ", ".join(steps), [f"w{i}" for i in range(len(levels))] + ["everywhere"]
 
 
@@ -276,13 +276,11 @@ def _pg_match_sql(table: str, expr: str, cap: int) -> tuple[str, tuple]:
     order and the server keeps the newest ``cap``: asking for "newest first" directly
     let the planner walk the table backwards, matching row by row.
 
-    A prefix (``invo:*``, a single kanji) costs GIN the same in every window: it
-    gathers every match of every word it begins before narrowing them to the window.
-    In titles such a word is asked in the wider window only, paying that once (the
-    newest-first answer is the same from any window holding ``cap`` matches, since
-    the windows are nested ranges of the newest ids). In bodies the narrow window still
-    pays: its few thousand rows hold enough matches of most words, and the wider one
-    would read ten times as many rows; the middle window is left out for a prefix."""
+    A prefix (``invo:*``, a single kanji) is asked in fewer windows (:func:`_levels`):
+    the newest-first answer is the same from any window holding ``cap`` matches, since
+    the windows are nested ranges of the newest ids. In bodies the narrow window still
+    pays for a prefix: its few thousand rows hold enough matches of most words, and the
+    wider one would read ten times as many rows."""
     prefix = ":*" in expr
     sql, asked = _pg_match_statement(table, cap, prefix, pgforms.WINDOW_SHIFTS)
     return sql, (expr,) * asked
@@ -294,12 +292,11 @@ def _pg_match_statement(table: str, cap: int, prefix: bool,
     """:func:`_pg_match_sql`'s text, ready for psycopg (composing and translating it
     took a tenth of a millisecond per statement), and how many times the tsquery is
     bound."""
+    titles = table == "article_title_fts"
     fields = f"id AS rowid, {_PG_EXPR[table][1]} AS score, language"
-    if table == "article_title_fts":
+    if titles:
         fields += ", title"
-    wide_only = prefix and table == "article_title_fts"
-    steps, names = _pg_windows(table, fields, cap, any_of_them=False,
-                               shifts=shifts[1:] if wide_only else shifts, middle=not prefix)
+    steps, names = _pg_windows(table, fields, cap, _levels(shifts, prefix, titles))
     # Each step holds the one before it, so the answer is the one step that found
     # ``cap`` (no later step ran), else the last one (every step ran or was skipped).
     union = " UNION ALL ".join(

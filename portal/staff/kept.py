@@ -22,8 +22,8 @@ from flask import current_app, render_template, request
 from flask_babel import get_timezone
 
 from portal import clock
+from portal.accounts.early import reader_key
 from portal.accounts.models import User
-from portal.early import reader_key
 from portal.fragments import Kept, data_version, early_page, hole, kept, page_key
 from portal.security import serve_early
 from portal.staff import saved

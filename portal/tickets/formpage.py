@@ -26,9 +26,9 @@ from collections.abc import Callable
 
 from flask import current_app, make_response, request, session
 
+from portal.accounts.early import reader_key
 from portal.accounts.models import User
 from portal.db import execute_planned
-from portal.early import reader_key
 from portal.i18n import select_timezone
 from portal.security import add_headers, csrf_token, serve_early
 from portal.templating import current_locale

@@ -33,8 +33,8 @@ from flask import current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from portal.accounts.early import reader_key
 from portal.accounts.models import User
-from portal.early import reader_key
 from portal.errors import NotFound
 from portal.fragments import Kept, data_version, early_page, hole, kept, page_key, whole_page
 from portal.security import serve_early

@@ -1,5 +1,6 @@
 """The signed-in reader of a request answered before Flask (see
-:func:`portal.security.serve_early`): the same sign-in check Flask's would make."""
+:func:`portal.security.serve_early`): the same sign-in check Flask's would make, for the
+areas that keep whole pages per reader (the request form, the staff pages)."""
 
 from __future__ import annotations
 
